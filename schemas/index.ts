@@ -1,0 +1,72 @@
+/**
+ * schemas/: the interaction schema (targets as data) and every shape derived from it, the
+ * normalizers of real source formats, and the augmenters. Imports nothing else of Sluice.
+ */
+export {
+  TARGET_TYPES,
+  INTERACTION_TYPES,
+  type TargetType,
+  type InteractionType,
+  type GeoPoint,
+  type TargetDef,
+  type ScalarValue,
+  type TargetValue,
+} from './targets/target-def.js'
+export { TARGETS, findTarget, type TargetPath } from './targets/all-targets.js'
+export type { Interaction } from './interaction.js'
+
+export { INTERACTION_ARROW_SCHEMA, arrowFieldOf, arrowTypeOf } from './columns/arrow-schema.js'
+export {
+  CSDL_OPERATORS,
+  OPERATOR_SYNONYMS,
+  CASE_SENSITIVE_CAPABLE,
+  type CsdlOperator,
+} from './catalog/csdl-operators.js'
+export { TARGET_CATALOG, type CatalogEntry, type CsdlType } from './catalog/target-catalog.js'
+export {
+  encodeInteraction,
+  decodeInteraction,
+  type DecodeResult,
+} from './codec/interaction-json.js'
+export { validateInteraction, type SchemaViolation } from './codec/validate-interaction.js'
+
+export {
+  SOURCE_FORMATS,
+  isFormatChoice,
+  type SourceFormat,
+  type FormatChoice,
+} from './normalize/source-format.js'
+export {
+  NormalizeError,
+  NORMALIZE_ERROR_CODES,
+  type NormalizeErrorCode,
+} from './normalize/normalize-error.js'
+export { NOTICE_KINDS, type NoticeKind, type StreamNotice } from './normalize/stream-notice.js'
+export type { NormalizeOutcome } from './normalize/normalize-outcome.js'
+export {
+  detectFormat,
+  normalizeRecord,
+  normalizeLine,
+  MAX_LINE_BYTES,
+} from './normalize/normalize-record.js'
+export { NormalizeTally, type MalformedSample } from './normalize/normalize-tally.js'
+export { interactionId } from './normalize/interaction-id.js'
+export { isJsonObject, type JsonObject, type JsonValue } from './normalize/json-value.js'
+
+export type { Augmenter } from './augment/augmenter.js'
+export { augment, DEFAULT_AUGMENTERS } from './augment/augment-pipeline.js'
+export { languageAugmenter } from './augment/language-augmenter.js'
+export { sentimentAugmenter } from './augment/sentiment-augmenter.js'
+export {
+  genderAugmenter,
+  genderOfName,
+  firstNameOf,
+  type Gender,
+} from './augment/gender-augmenter.js'
+export { linksAugmenter } from './augment/links-augmenter.js'
+export { textEntitiesAugmenter } from './augment/text-entities-augmenter.js'
+
+export { normalizeUrl, domainOf } from './text/url-normalize.js'
+export { extractTextEntities, type TextEntities } from './text/text-entities.js'
+export { removeSpans, type TextSpan } from './text/text-spans.js'
+export { decodeHtmlEntities } from './text/html-entities.js'
