@@ -60,6 +60,22 @@ export function normalizeRecord(record: unknown, choice: FormatChoice): Normaliz
         `expected a JSON object, got ${Array.isArray(record) ? 'an array' : typeof record}`,
       ),
     )
+  try {
+    return dispatch(record, choice)
+  } catch (cause) {
+    // A normalizer bug must not stop the stream; the record is set aside with the reason.
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    return malformed(
+      new NormalizeError(
+        'invalid_field',
+        `normalizer failed on this record: ${reason}`,
+        choice === 'auto' ? {} : { format: choice },
+      ),
+    )
+  }
+}
+
+function dispatch(record: JsonObject, choice: FormatChoice): NormalizeOutcome {
   const format = choice === 'auto' ? detectFormat(record) : choice
   if (format === undefined)
     return malformed(
@@ -79,17 +95,7 @@ export function normalizeRecord(record: unknown, choice: FormatChoice): Normaliz
       ),
     )
   }
-  try {
-    return handler.normalize(record)
-  } catch (cause) {
-    // A normalizer bug must not stop the stream; the record is set aside with the reason.
-    const reason = cause instanceof Error ? cause.message : String(cause)
-    return malformed(
-      new NormalizeError('invalid_field', `normalizer failed on this record: ${reason}`, {
-        format,
-      }),
-    )
-  }
+  return handler.normalize(record)
 }
 
 /** Lines longer than this are refused unparsed: no real post comes near it. */
