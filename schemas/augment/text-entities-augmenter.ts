@@ -19,7 +19,7 @@ export function textEntitiesAugmenter(i: Interaction): void {
       ? raw.trim()
       : removeSpans(raw, [...found.urls, ...found.mentions])
   if (found.hashtags.length > 0 && it.hashtags === undefined)
-    it.hashtags = [...new Set(found.hashtags)]
+    it.hashtags = [...new Set(found.hashtags.map((h) => h.tag))]
   if (found.mentions.length > 0 && it.mentions === undefined)
     it.mentions = [...new Set(found.mentions.map((m) => m.username))]
   if (found.urls.length > 0) {

@@ -194,7 +194,7 @@ function extractedTweetText(raw: string, inReplyTo: string | undefined): TweetTe
     domains: nonEmpty(unique(links.map(domainOf).filter((d): d is string => d !== undefined))),
     mentions: nonEmpty(unique(mentions)),
     mentionIds: undefined,
-    hashtags: nonEmpty(unique(found.hashtags)),
+    hashtags: nonEmpty(unique(found.hashtags.map((h) => h.tag))),
   }
 }
 

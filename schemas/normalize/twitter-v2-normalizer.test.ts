@@ -25,7 +25,7 @@ function dataOf(raw: Raw): Raw[] {
 describe('twitter v2 normalizer on the real sample', () => {
   it('emits one interaction per tweet in data (includes give context only), in order', () => {
     for (const { raw, interactions } of pages)
-      expect(interactions.map((i) => i.twitter?.id)).toEqual(dataOf(raw).map((t) => t.id))
+      expect(interactions.map((i) => i.twitter?.id)).toEqual(dataOf(raw).map((t) => t['id']))
   })
 
   it('expands the author, the replied-to user, places and media from includes', () => {
