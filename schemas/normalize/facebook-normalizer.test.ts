@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { normalizedFile } from '../../test/support/normalized-corpus.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw API JSON under test */
 type Raw = Record<string, any>
 
 describe('facebook normalizer on the real Graph API samples', () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { normalizedFile } from '../../test/support/normalized-corpus.js'
 import { normalizeLine } from './normalize-record.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw API JSON under test */
 type Raw = Record<string, any>
 
 describe('foursquare normalizer on the real check-ins', () => {

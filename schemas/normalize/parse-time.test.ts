@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { parseEpochSeconds, parseIsoDate, parseTwitterDate } from './parse-time.js'
 
 describe('parseTwitterDate', () => {
-  it.each(['Sat Dec 19 16:01:35 +0000 2009', 'Thu Jan 30 18:07:29 -0530 2020', 'Mon Feb 29 23:59:59 +1400 2016', 'Sat Dec 9 16:01:35 +0000 2009'])(
-    'agrees with Date.parse on %s',
-    (text) => {
-      expect(parseTwitterDate(text)).toBe(Date.parse(text))
-    },
-  )
+  it.each([
+    'Sat Dec 19 16:01:35 +0000 2009',
+    'Thu Jan 30 18:07:29 -0530 2020',
+    'Mon Feb 29 23:59:59 +1400 2016',
+    'Sat Dec 9 16:01:35 +0000 2009',
+  ])('agrees with Date.parse on %s', (text) => {
+    expect(parseTwitterDate(text)).toBe(Date.parse(text))
+  })
 
   it('rejects other forms', () => {
     expect(parseTwitterDate('2009-12-19T16:01:35Z')).toBeUndefined()
@@ -39,6 +41,7 @@ describe('parseEpochSeconds', () => {
   })
 
   it('refuses implausible or unreadable values', () => {
-    for (const v of [0, -5, 1e12, 'soon', '', null, undefined]) expect(parseEpochSeconds(v)).toBeUndefined()
+    for (const v of [0, -5, 1e12, 'soon', '', null, undefined])
+      expect(parseEpochSeconds(v)).toBeUndefined()
   })
 })

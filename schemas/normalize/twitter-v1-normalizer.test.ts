@@ -8,7 +8,7 @@ import { parseTwitterDate } from './parse-time.js'
 const FILE = 'twitter-v1-sample.jsonl.gz'
 
 interface Pair {
-  readonly raw: Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- raw API JSON under test
+  readonly raw: Record<string, any>
   readonly i: Interaction
 }
 

@@ -5,7 +5,6 @@ import { decodeHtmlEntities } from '../text/html-entities.js'
 import type { Interaction } from '../interaction.js'
 import { normalizeLine } from './normalize-record.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw API JSON under test */
 type Raw = Record<string, any>
 
 interface Page {

@@ -3,7 +3,9 @@ import { decodeHtmlEntities } from './html-entities.js'
 
 describe('decodeHtmlEntities', () => {
   it('decodes the entities Twitter and Reddit emit, once', () => {
-    expect(decodeHtmlEntities('fish &amp; chips &lt;3 &gt;_&lt; &quot;hi&quot; it&#39;s')).toBe('fish & chips <3 >_< "hi" it\'s')
+    expect(decodeHtmlEntities('fish &amp; chips &lt;3 &gt;_&lt; &quot;hi&quot; it&#39;s')).toBe(
+      'fish & chips <3 >_< "hi" it\'s',
+    )
     expect(decodeHtmlEntities('&amp;amp;')).toBe('&amp;')
   })
 

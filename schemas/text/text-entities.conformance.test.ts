@@ -23,7 +23,8 @@ const suite = parse(readFileSync(join(sharedDataDir(), 'conformance', 'extract.y
 
 function section<E>(name: string): readonly Case<E>[] {
   const cases = suite.tests[name]
-  if (cases === undefined || cases.length === 0) throw new Error(`conformance section ${name} is missing`)
+  if (cases === undefined || cases.length === 0)
+    throw new Error(`conformance section ${name} is missing`)
   return cases as readonly Case<E>[]
 }
 
@@ -56,38 +57,65 @@ describe('twitter-text conformance: extract.yml', () => {
     expect(extractTextEntities(c.text).mentions.map((m) => m.username)).toEqual(c.expected)
   })
 
-  it.each(section<{ screen_name: string; indices: Indices }[]>('mentions_with_indices'))('mentions with indices: $description', (c) => {
-    const got = extractTextEntities(c.text).mentions.map((m) => ({ screen_name: m.username, indices: codePoints(c.text, m.start, m.end) }))
-    expect(got).toEqual(c.expected)
-  })
-
-  it.each(section<{ screen_name: string; list_slug: string; indices: Indices }[]>('mentions_or_lists_with_indices'))(
-    'list references are not mentions: $description',
+  it.each(section<{ screen_name: string; indices: Indices }[]>('mentions_with_indices'))(
+    'mentions with indices: $description',
     (c) => {
-      const got = extractTextEntities(c.text).mentions.map((m) => ({ screen_name: m.username, indices: codePoints(c.text, m.start, m.end) }))
-      const plainMentions = c.expected.filter((e) => e.list_slug === '').map((e) => ({ screen_name: e.screen_name, indices: e.indices }))
-      expect(got).toEqual(plainMentions)
+      const got = extractTextEntities(c.text).mentions.map((m) => ({
+        screen_name: m.username,
+        indices: codePoints(c.text, m.start, m.end),
+      }))
+      expect(got).toEqual(c.expected)
     },
   )
 
-  it.each([...section<string[]>('urls'), ...section<string[]>('tco_urls_with_params')])('urls: $description', (c) => {
-    expect(extractTextEntities(c.text).urls.map((u) => u.url)).toEqual(c.expected)
+  it.each(
+    section<{ screen_name: string; list_slug: string; indices: Indices }[]>(
+      'mentions_or_lists_with_indices',
+    ),
+  )('list references are not mentions: $description', (c) => {
+    const got = extractTextEntities(c.text).mentions.map((m) => ({
+      screen_name: m.username,
+      indices: codePoints(c.text, m.start, m.end),
+    }))
+    const plainMentions = c.expected
+      .filter((e) => e.list_slug === '')
+      .map((e) => ({ screen_name: e.screen_name, indices: e.indices }))
+    expect(got).toEqual(plainMentions)
   })
+
+  it.each([...section<string[]>('urls'), ...section<string[]>('tco_urls_with_params')])(
+    'urls: $description',
+    (c) => {
+      expect(extractTextEntities(c.text).urls.map((u) => u.url)).toEqual(c.expected)
+    },
+  )
 
   it.each([
     ...section<{ url: string; indices: Indices }[]>('urls_with_indices'),
     ...section<{ url: string; indices: Indices }[]>('urls_with_directional_markers'),
   ])('urls with indices: $description', (c) => {
-    const got = extractTextEntities(c.text).urls.map((u) => ({ url: u.url, indices: codePoints(c.text, u.start, u.end) }))
+    const got = extractTextEntities(c.text).urls.map((u) => ({
+      url: u.url,
+      indices: codePoints(c.text, u.start, u.end),
+    }))
     expect(got).toEqual(c.expected)
   })
 
-  it.each([...section<string[]>('hashtags'), ...section<string[]>('hashtags_from_astral')])('hashtags: $description', (c) => {
-    expect(extractTextEntities(c.text).hashtags.map((h) => h.tag)).toEqual(c.expected)
-  })
+  it.each([...section<string[]>('hashtags'), ...section<string[]>('hashtags_from_astral')])(
+    'hashtags: $description',
+    (c) => {
+      expect(extractTextEntities(c.text).hashtags.map((h) => h.tag)).toEqual(c.expected)
+    },
+  )
 
-  it.each(section<{ hashtag: string; indices: Indices }[]>('hashtags_with_indices'))('hashtags with indices: $description', (c) => {
-    const got = extractTextEntities(c.text).hashtags.map((h) => ({ hashtag: h.tag, indices: codePoints(c.text, h.start, h.end) }))
-    expect(got).toEqual(c.expected)
-  })
+  it.each(section<{ hashtag: string; indices: Indices }[]>('hashtags_with_indices'))(
+    'hashtags with indices: $description',
+    (c) => {
+      const got = extractTextEntities(c.text).hashtags.map((h) => ({
+        hashtag: h.tag,
+        indices: codePoints(c.text, h.start, h.end),
+      }))
+      expect(got).toEqual(c.expected)
+    },
+  )
 })

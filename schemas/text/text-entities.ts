@@ -43,7 +43,8 @@ export function extractTextEntities(text: string): TextEntities {
   for (const e of twitterText.extractEntitiesWithIndices(text)) {
     const [start, end] = e.indices
     if ('url' in e && e.url !== undefined) urls.push({ url: e.url, start, end })
-    else if ('hashtag' in e && e.hashtag !== undefined) hashtags.push({ tag: e.hashtag, start, end })
+    else if ('hashtag' in e && e.hashtag !== undefined)
+      hashtags.push({ tag: e.hashtag, start, end })
     else if (
       'screenName' in e &&
       e.screenName !== undefined &&

@@ -17,6 +17,12 @@ describe('toUtf16Offsets', () => {
 
 describe('removeSpans', () => {
   it('cuts unsorted, overlapping spans and trims', () => {
-    expect(removeSpans(' a @b c http://x d ', [{ start: 8, end: 16 }, { start: 3, end: 5 }, { start: 4, end: 6 }])).toBe('a c  d')
+    expect(
+      removeSpans(' a @b c http://x d ', [
+        { start: 8, end: 16 },
+        { start: 3, end: 5 },
+        { start: 4, end: 6 },
+      ]),
+    ).toBe('a c  d')
   })
 })
