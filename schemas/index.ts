@@ -65,6 +65,14 @@ export {
 } from './augment/gender-augmenter.js'
 export { linksAugmenter } from './augment/links-augmenter.js'
 export { textEntitiesAugmenter } from './augment/text-entities-augmenter.js'
+export { afinnScore } from './augment/afinn-scorer.js'
+export { createEldDetector, type EldDetector, type EldVerdict } from './augment/eld-detector.js'
+export {
+  loadEldModel,
+  EldModelError,
+  type EldModel,
+  type EldDatabase,
+} from './augment/eld-model.js'
 
 export { normalizeUrl, domainOf } from './text/url-normalize.js'
 export { extractTextEntities, type TextEntities } from './text/text-entities.js'

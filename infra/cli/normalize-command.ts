@@ -8,7 +8,7 @@ import {
   type FormatChoice,
   type NormalizeOutcome,
 } from '../../schemas/index.js'
-import { readLines } from '../io/line-source.js'
+import { readLineBatches } from '../io/line-source.js'
 import { LineSink } from '../io/line-sink.js'
 
 /** Options of `sluice normalize`. */
@@ -27,17 +27,15 @@ function rejectLine(line: number, code: string, reason: string, raw: string): st
   return JSON.stringify({ line, code, reason, record: raw })
 }
 
-async function setAside(
-  sink: LineSink | undefined,
-  outcome: NormalizeOutcome,
-  lineNo: number,
-  raw: string,
-): Promise<void> {
-  if (sink === undefined) return
+/** Writes the malformed parts of an outcome to the rejects sink; true when it needs a flush. */
+function setAside(sink: LineSink, outcome: NormalizeOutcome, lineNo: number, raw: string): boolean {
+  let full = false
   if (outcome.kind === 'malformed')
-    await sink.write(rejectLine(lineNo, outcome.error.code, outcome.error.message, raw))
+    full = sink.push(rejectLine(lineNo, outcome.error.code, outcome.error.message, raw))
   else if (outcome.kind === 'interactions')
-    for (const e of outcome.rejected) await sink.write(rejectLine(lineNo, e.code, e.message, raw))
+    for (const e of outcome.rejected)
+      full = sink.push(rejectLine(lineNo, e.code, e.message, raw)) || full
+  return full
 }
 
 /**
@@ -54,21 +52,29 @@ export async function runNormalize(options: NormalizeOptions): Promise<Normalize
   const rejects = rejectsStream === undefined ? undefined : new LineSink(rejectsStream)
   const started = performance.now()
   let lineNo = 0
-  for await (const line of readLines(options.input)) {
-    lineNo++
-    const outcome = normalizeLine(line, options.source)
-    tally.add(outcome, lineNo)
-    if (outcome.kind === 'interactions') {
-      for (const interaction of outcome.interactions) {
-        if (options.augment) augment(interaction)
-        await out.write(encodeInteraction(interaction))
-      }
+  for await (const batch of readLineBatches(options.input)) {
+    let full = false
+    for (const line of batch) {
+      lineNo++
+      const outcome = normalizeLine(line, options.source)
+      tally.add(outcome, lineNo)
+      if (outcome.kind === 'interactions')
+        for (const interaction of outcome.interactions) {
+          if (options.augment) augment(interaction)
+          full = out.push(encodeInteraction(interaction)) || full
+        }
+      if (
+        rejects !== undefined &&
+        outcome.kind !== 'notice' &&
+        setAside(rejects, outcome, lineNo, line)
+      )
+        await rejects.flush()
     }
-    if (outcome.kind !== 'notice') await setAside(rejects, outcome, lineNo, line)
+    if (full) await out.flush()
   }
-  await out.close()
+  await out.flush()
   if (rejects !== undefined && rejectsStream !== undefined) {
-    await rejects.close()
+    await rejects.flush()
     await new Promise<void>((resolve, reject) =>
       rejectsStream.end((e?: Error | null) => (e ? reject(e) : resolve())),
     )

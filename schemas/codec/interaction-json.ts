@@ -13,14 +13,25 @@ import type { SchemaViolation } from './validate-interaction.js'
 
 type ScalarEncoder = (v: unknown) => string | undefined
 
+// An interaction repeats its creation time (interaction.created_at, twitter.created_at), and
+// toISOString is among the dearer calls of encoding: remember the last one.
+let lastTime = Number.NaN
+let lastIso = ''
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastTime = ms
+    lastIso = `"${new Date(ms).toISOString()}"`
+  }
+  return lastIso
+}
+
 const ENCODERS: Readonly<Record<TargetType, ScalarEncoder>> = {
   string: (v) => (typeof v === 'string' ? JSON.stringify(v) : undefined),
   int: (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined),
   float: (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined),
   long: (v) => (typeof v === 'bigint' ? `"${v}"` : undefined),
   bool: (v) => (typeof v === 'boolean' ? String(v) : undefined),
-  timestamp: (v) =>
-    typeof v === 'number' && Number.isFinite(v) ? `"${new Date(v).toISOString()}"` : undefined,
+  timestamp: (v) => (typeof v === 'number' && Number.isFinite(v) ? isoTime(v) : undefined),
   geo: (v) => {
     const g = v as GeoPoint
     return typeof g === 'object' && g !== null

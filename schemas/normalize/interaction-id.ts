@@ -13,10 +13,14 @@ export function interactionId(type: InteractionType, sourceId: string): string {
   return hash('md5', `${type}:${sourceId}`, 'hex')
 }
 
+// Six decimals resolve one interaction in 10^8; more digits only cost bytes in every output.
+const SAMPLE_RESOLUTION = 1e6
+
 /**
  * `interaction.sample`: a uniform value in [0, 100) taken from the first 32 bits of the id, so
  * a sampled stream (`interaction.sample < 10`) picks the same interactions on every replay.
  */
 export function sampleOf(id: string): number {
-  return (Number.parseInt(id.slice(0, 8), 16) / 0x1_0000_0000) * 100
+  const u = Number.parseInt(id.slice(0, 8), 16) / 0x1_0000_0000
+  return Math.floor(u * 100 * SAMPLE_RESOLUTION) / SAMPLE_RESOLUTION
 }
