@@ -1,7 +1,5 @@
 // @ts-check
 import js from '@eslint/js'
-import { importX } from 'eslint-plugin-import-x'
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -12,14 +10,8 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
-    settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
-    },
     rules: {
-      // The dependency graph between folders is checked by test/architecture.test.ts;
-      // cycles anywhere are checked here.
-      'import-x/no-cycle': 'error',
+      // The dependency graph (folder rules and import cycles) is checked by test/architecture.test.ts.
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { checkFile, checkTree, importsOf, projectFiles } from './support/import-rules.js'
+import {
+  checkFile,
+  checkTree,
+  cyclesInTree,
+  findCycles,
+  importGraph,
+  importsOf,
+  projectFiles,
+} from './support/import-rules.js'
 import { REPO_ROOT } from './support/shared-data.js'
 
 describe('the dependency rules of DESIGN.md hold in the tree', () => {
@@ -9,6 +17,29 @@ describe('the dependency rules of DESIGN.md hold in the tree', () => {
 
   it('has no import that breaks a rule', () => {
     expect(checkTree(REPO_ROOT)).toEqual([])
+  })
+
+  it('has no import cycle', () => {
+    expect(cyclesInTree(REPO_ROOT)).toEqual([])
+  })
+})
+
+describe('the cycle finder', () => {
+  it('finds cycles of any length and self-imports, and nothing in a DAG', () => {
+    const files = new Map([
+      ['schemas/a.ts', `import { b } from './b.js'`],
+      ['schemas/b.ts', `import { c } from './c.js'`],
+      ['schemas/c.ts', `import { a } from './a.js'`],
+      ['schemas/d.ts', `import { d } from './d.js'\nimport { a } from './a.js'`],
+      ['schemas/e.ts', `import { a } from './a.js'`],
+    ])
+    expect(findCycles(importGraph(files))).toEqual([
+      ['schemas/a.ts', 'schemas/b.ts', 'schemas/c.ts'],
+      ['schemas/d.ts'],
+    ])
+    files.delete('schemas/c.ts')
+    files.delete('schemas/d.ts')
+    expect(findCycles(importGraph(files))).toEqual([])
   })
 })
 

@@ -143,3 +143,65 @@ export function projectFiles(root: string): string[] {
 export function checkTree(root: string): ImportViolation[] {
   return projectFiles(root).flatMap((f) => checkFile(f, readFileSync(join(root, f), 'utf8')))
 }
+
+/** The project file a relative specifier of `file` points at (`.js` specifiers name `.ts` files). */
+function resolveRelative(file: string, spec: string): string {
+  return normalize(join(dirname(file), spec))
+    .replace(/\\/g, '/')
+    .replace(/\.js$/, '.ts')
+}
+
+/** The import graph of the given files: file → project files it imports. */
+export function importGraph(files: ReadonlyMap<string, string>): Map<string, string[]> {
+  const graph = new Map<string, string[]>()
+  for (const [file, source] of files) {
+    const targets = importsOf(source)
+      .filter((s) => s.startsWith('.'))
+      .map((s) => resolveRelative(file, s))
+      .filter((t) => files.has(t))
+    graph.set(file, targets)
+  }
+  return graph
+}
+
+/**
+ * Import cycles in a graph (Tarjan's strongly connected components); each cycle is reported as
+ * the sorted files of one component, self-imports included.
+ */
+export function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let counter = 0
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const cycles: string[][] = []
+  const visit = (v: string): void => {
+    index.set(v, counter)
+    low.set(v, counter)
+    counter++
+    stack.push(v)
+    onStack.add(v)
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0))
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const component: string[] = []
+    for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
+      onStack.delete(w)
+      component.push(w)
+      if (w === v) break
+    }
+    if (component.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(component.sort())
+  }
+  for (const v of graph.keys()) if (!index.has(v)) visit(v)
+  return cycles
+}
+
+/** Import cycles in the whole tree. */
+export function cyclesInTree(root: string): string[][] {
+  const files = new Map(projectFiles(root).map((f) => [f, readFileSync(join(root, f), 'utf8')]))
+  return findCycles(importGraph(files))
+}
