@@ -39,6 +39,16 @@ export function stringAt(o: JsonObject, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
+/** The non-empty string values of `key` across a list of objects (entity names, categories). */
+export function textsAt(list: readonly JsonObject[], key: string): string[] {
+  const out: string[] = []
+  for (const o of list) {
+    const v = o[key]
+    if (typeof v === 'string' && v !== '') out.push(v)
+  }
+  return out
+}
+
 /** A string field, with "" read as absent (profile fields use "" for "not set"). */
 export function textAt(o: JsonObject, key: string): string | undefined {
   const v = o[key]

@@ -1,6 +1,5 @@
 import type { Interaction } from '../interaction.js'
 import type { GeoPoint } from '../targets/target-def.js'
-import { interactionId, sampleOf } from './interaction-id.js'
 import {
   arrayAt,
   boolAt,
@@ -9,17 +8,19 @@ import {
   objectsAt,
   stringAt,
   textAt,
+  textsAt,
   type JsonObject,
 } from './json-value.js'
 import { NormalizeError } from './normalize-error.js'
 import { interactions, malformed, type NormalizeOutcome } from './normalize-outcome.js'
 import { parseIsoDate } from './parse-time.js'
 import {
+  buildTweetInteraction,
   buildTwitterUser,
   geoPoint,
+  indexedSpans,
   readTweetText,
-  tweetLink,
-  type EntitySpan,
+  type TweetMedia,
   type TweetText,
   type TwitterPlaceTree,
   type TwitterUserTree,
@@ -46,25 +47,9 @@ function trailingId(value: string | undefined): string | undefined {
 // "http://twitter.com/notFromShrek/statuses/861645830863822848"
 const STATUS_LINK = /twitter\.com\/([^/]+)\/status(?:es)?\/(\d{1,20})/
 
-function spansOf(list: readonly JsonObject[]): EntitySpan[] {
-  const out: EntitySpan[] = []
-  for (const e of list) {
-    const ix = arrayAt(e, 'indices')
-    const start = ix?.[0]
-    const end = ix?.[1]
-    if (typeof start === 'number' && typeof end === 'number') out.push({ start, end })
-  }
-  return out
-}
-
-function strings(list: readonly JsonObject[], key: string): string[] {
-  return list.map((e) => textAt(e, key) ?? '').filter((s) => s !== '')
-}
-
 interface ActivityText {
   readonly text: TweetText
-  readonly mediaTypes: readonly string[] | undefined
-  readonly mediaUrls: readonly string[] | undefined
+  readonly media: TweetMedia
 }
 
 function readActivityText(activity: JsonObject, inReplyTo: string | undefined): ActivityText {
@@ -82,25 +67,27 @@ function readActivityText(activity: JsonObject, inReplyTo: string | undefined): 
       text: stringAt(src, 'body') ?? '',
       displayRange: typeof r0 === 'number' && typeof r1 === 'number' ? [r0, r1] : undefined,
       hasEntities: entities !== undefined,
-      urlSpans: [...spansOf(urls), ...spansOf(media)],
-      mentionSpans: spansOf(mentions),
+      urlSpans: [...indexedSpans(urls), ...indexedSpans(media)],
+      mentionSpans: indexedSpans(mentions),
       expandedUrls: urls
         .map((u) => textAt(u, 'expanded_url') ?? textAt(u, 'url') ?? '')
         .filter((u) => u !== ''),
-      mentions: strings(mentions, 'screen_name'),
-      mentionIds: strings(mentions, 'id_str'),
-      hashtags: entities === undefined ? [] : strings(objectsAt(entities, 'hashtags'), 'text'),
+      mentions: textsAt(mentions, 'screen_name'),
+      mentionIds: textsAt(mentions, 'id_str'),
+      hashtags: entities === undefined ? [] : textsAt(objectsAt(entities, 'hashtags'), 'text'),
     },
     inReplyTo,
   )
-  const types = strings(media, 'type')
+  const types = textsAt(media, 'type')
   const mediaUrls = media
     .map((m) => textAt(m, 'media_url_https') ?? textAt(m, 'media_url') ?? '')
     .filter((u) => u !== '')
   return {
     text,
-    mediaTypes: types.length === 0 ? undefined : types,
-    mediaUrls: mediaUrls.length === 0 ? undefined : mediaUrls,
+    media: {
+      type: types.length === 0 ? undefined : types,
+      url: mediaUrls.length === 0 ? undefined : mediaUrls,
+    },
   }
 }
 
@@ -198,112 +185,43 @@ export function normalizeTwitterActivity(record: JsonObject): NormalizeOutcome {
   if (req instanceof NormalizeError) return malformed(req)
   const { id, createdAt } = req
   const actorObj = objectAt(record, 'actor')
-  const author = readActor(actorObj, createdAt)
-  const screenName = author?.screen_name
-  const source = textAt(objectAt(record, 'generator') ?? {}, 'displayName')
-  const lang = textAt(record, 'twitter_lang')
-  const geo = readGeo(record)
-  const place = readPlace(objectAt(record, 'location'))
-  const iid = interactionId('twitter', id)
-  const base = {
-    id: iid,
-    type: 'twitter',
-    created_at: createdAt,
-    author: {
-      id: author?.id,
-      username: screenName,
-      name: author?.name,
-      link: screenName === undefined ? undefined : `https://twitter.com/${screenName}`,
-      avatar: actorObj === undefined ? undefined : textAt(actorObj, 'image'),
-    },
-    source,
-    link: tweetLink(screenName, id),
-    geo,
-    sample: sampleOf(iid),
-  }
-
   const original = stringAt(record, 'verb') === 'share' ? objectAt(record, 'object') : undefined
-  if (original !== undefined) {
-    const orig = idAndTime(original, 'shared activity')
-    if (orig instanceof NormalizeError) return malformed(orig)
-    const { text, mediaTypes, mediaUrls } = readActivityText(original, undefined)
-    const i: Interaction = {
-      interaction: {
-        ...base,
-        subtype: 'retweet',
-        content: text.stripped,
-        raw_content: text.raw,
-        hashtags: text.hashtags,
-        mentions: text.mentions,
-      },
-      twitter: {
-        id,
-        created_at: createdAt,
-        geo,
-        place,
-        media: { type: mediaTypes, url: mediaUrls },
-        retweet: {
-          id,
-          text: text.stripped,
-          source,
-          lang,
-          links: text.links,
-          domains: text.domains,
-          mentions: text.mentions,
-          mention_ids: text.mentionIds,
-          hashtags: text.hashtags,
-          count: intAt(record, 'retweetCount'),
-          elapsed: Math.max(0, Math.round((createdAt - orig.createdAt) / 1000)),
-          user: author,
-        },
-        retweeted: {
-          id: orig.id,
-          created_at: orig.createdAt,
-          source: textAt(objectAt(original, 'generator') ?? {}, 'displayName'),
-          place: readPlace(objectAt(original, 'location')),
-          user: readActor(objectAt(original, 'actor'), orig.createdAt),
-        },
-        quoted: quotedTree(objectAt(original, 'twitter_quoted_status')),
-      },
-      links: { url: text.links },
-    }
-    return interactions(FORMAT, [i])
-  }
-
+  const orig = original === undefined ? undefined : idAndTime(original, 'shared activity')
+  if (orig instanceof NormalizeError) return malformed(orig)
   const reply = STATUS_LINK.exec(textAt(objectAt(record, 'inReplyTo') ?? {}, 'link') ?? '')
-  const replyScreenName = reply?.[1]
-  const { text, mediaTypes, mediaUrls } = readActivityText(record, replyScreenName)
-  const quoted = quotedTree(objectAt(record, 'twitter_quoted_status'))
-  const i: Interaction = {
-    interaction: {
-      ...base,
-      subtype: reply !== null ? 'reply' : quoted !== undefined ? 'quote' : 'tweet',
-      content: text.stripped,
-      raw_content: text.raw,
-      hashtags: text.hashtags,
-      mentions: text.mentions,
-    },
-    twitter: {
+  const { text, media } = readActivityText(
+    original ?? record,
+    original === undefined ? reply?.[1] : undefined,
+  )
+  return interactions(FORMAT, [
+    buildTweetInteraction({
       id,
-      created_at: createdAt,
-      text: text.stripped,
-      source,
-      lang,
-      links: text.links,
-      domains: text.domains,
-      mentions: text.mentions,
-      mention_ids: text.mentionIds,
-      hashtags: text.hashtags,
-      geo,
-      in_reply_to_screen_name: replyScreenName,
-      in_reply_to_status_id: reply?.[2],
-      in_reply_to_user_id: undefined,
-      media: { type: mediaTypes, url: mediaUrls },
-      user: author,
-      place,
-      quoted,
-    },
-    links: { url: text.links },
-  }
-  return interactions(FORMAT, [i])
+      createdAt,
+      author: readActor(actorObj, createdAt),
+      avatar: actorObj === undefined ? undefined : textAt(actorObj, 'image'),
+      source: textAt(objectAt(record, 'generator') ?? {}, 'displayName'),
+      lang: textAt(record, 'twitter_lang'),
+      geo: readGeo(record),
+      place: readPlace(objectAt(record, 'location')),
+      text,
+      media,
+      quoted: quotedTree(objectAt(original ?? record, 'twitter_quoted_status')),
+      isQuote: objectAt(record, 'twitter_quoted_status') !== undefined,
+      reply:
+        reply === null
+          ? undefined
+          : { statusId: reply[2], screenName: reply[1], userId: undefined },
+      retweeted:
+        original === undefined || orig === undefined
+          ? undefined
+          : {
+              id: orig.id,
+              createdAt: orig.createdAt,
+              source: textAt(objectAt(original, 'generator') ?? {}, 'displayName'),
+              place: readPlace(objectAt(original, 'location')),
+              user: readActor(objectAt(original, 'actor'), orig.createdAt),
+              count: intAt(record, 'retweetCount'),
+            },
+    }),
+  ])
 }

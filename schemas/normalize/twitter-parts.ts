@@ -4,7 +4,8 @@ import { decodeHtmlEntities } from '../text/html-entities.js'
 import { extractTextEntities } from '../text/text-entities.js'
 import { removeSpans, toUtf16Offsets, type TextSpan } from '../text/text-spans.js'
 import { domainOf } from '../text/url-normalize.js'
-import { toLong } from './json-value.js'
+import { interactionId, sampleOf } from './interaction-id.js'
+import { arrayAt, toLong, type JsonObject } from './json-value.js'
 
 /*
  * Pieces shared by the three Twitter formats (v1.1, v2, Activity Streams): each maps its own
@@ -201,4 +202,157 @@ function extractedTweetText(raw: string, inReplyTo: string | undefined): TweetTe
 /** The public permalink of a tweet. */
 export function tweetLink(screenName: string | undefined, id: string): string {
   return `https://twitter.com/${screenName ?? 'i/web'}/status/${id}`
+}
+
+export type QuotedTree = NonNullable<TwitterTree['quoted']>
+
+/** Attached media: types and URLs, undefined when none. */
+export interface TweetMedia {
+  readonly type: readonly string[] | undefined
+  readonly url: readonly string[] | undefined
+}
+
+/** The original tweet of a retweet, as far as the format tells. */
+export interface RetweetedParts {
+  readonly id: string
+  readonly createdAt: number | undefined
+  readonly source: string | undefined
+  readonly place: TwitterPlaceTree | undefined
+  readonly user: TwitterUserTree | undefined
+  /** Retweets of the original when the record was fetched. */
+  readonly count: number | undefined
+}
+
+/**
+ * One tweet as any of the three formats describes it, already in Sluice's vocabulary. For a
+ * retweet, `text` and `media` are the original's and `author`/`source`/`lang` the retweet's.
+ */
+export interface TweetParts {
+  readonly id: string
+  readonly createdAt: number
+  readonly author: TwitterUserTree | undefined
+  readonly avatar: string | undefined
+  readonly source: string | undefined
+  readonly lang: string | undefined
+  readonly geo: GeoPoint | undefined
+  readonly place: TwitterPlaceTree | undefined
+  readonly text: TweetText
+  readonly media: TweetMedia
+  readonly quoted: QuotedTree | undefined
+  readonly isQuote: boolean
+  readonly reply:
+    | {
+        readonly statusId: string | undefined
+        readonly screenName: string | undefined
+        readonly userId: bigint | undefined
+      }
+    | undefined
+  readonly retweeted: RetweetedParts | undefined
+}
+
+/**
+ * The interaction of a tweet: the one place that decides the twitter.* layout, so v1.1, v2 and
+ * Activity Streams cannot drift apart. As on DataSift, a retweet's text and poster go under
+ * twitter.retweet.* and the original under twitter.retweeted.*, leaving twitter.text and
+ * twitter.user absent.
+ */
+export function buildTweetInteraction(p: TweetParts): Interaction {
+  const iid = interactionId('twitter', p.id)
+  const screenName = p.author?.screen_name
+  const { text } = p
+  const rt = p.retweeted
+  const subtype =
+    rt !== undefined
+      ? 'retweet'
+      : p.reply?.statusId !== undefined
+        ? 'reply'
+        : p.isQuote
+          ? 'quote'
+          : 'tweet'
+  const tweetText = {
+    text: text.stripped,
+    source: p.source,
+    lang: p.lang,
+    links: text.links,
+    domains: text.domains,
+    mentions: text.mentions,
+    mention_ids: text.mentionIds,
+    hashtags: text.hashtags,
+  }
+  return {
+    interaction: {
+      id: iid,
+      type: 'twitter',
+      subtype,
+      created_at: p.createdAt,
+      content: text.stripped,
+      raw_content: text.raw,
+      author: {
+        id: p.author?.id,
+        username: screenName,
+        name: p.author?.name,
+        link: screenName === undefined ? undefined : `https://twitter.com/${screenName}`,
+        avatar: p.avatar,
+      },
+      source: p.source,
+      link: tweetLink(screenName, p.id),
+      geo: p.geo,
+      sample: sampleOf(iid),
+      hashtags: text.hashtags,
+      mentions: text.mentions,
+    },
+    twitter:
+      rt === undefined
+        ? {
+            id: p.id,
+            created_at: p.createdAt,
+            ...tweetText,
+            geo: p.geo,
+            in_reply_to_screen_name: p.reply?.screenName,
+            in_reply_to_status_id: p.reply?.statusId,
+            in_reply_to_user_id: p.reply?.userId,
+            media: p.media,
+            user: p.author,
+            place: p.place,
+            quoted: p.quoted,
+          }
+        : {
+            id: p.id,
+            created_at: p.createdAt,
+            geo: p.geo,
+            place: p.place,
+            media: p.media,
+            retweet: {
+              id: p.id,
+              ...tweetText,
+              count: rt.count,
+              elapsed:
+                rt.createdAt === undefined
+                  ? undefined
+                  : Math.max(0, Math.round((p.createdAt - rt.createdAt) / 1000)),
+              user: p.author,
+            },
+            retweeted: {
+              id: rt.id,
+              created_at: rt.createdAt,
+              source: rt.source,
+              place: rt.place,
+              user: rt.user,
+            },
+            quoted: p.quoted,
+          },
+    links: { url: text.links },
+  }
+}
+
+/** Entity spans given as `indices: [start, end]` (v1.1 and Activity Streams). */
+export function indexedSpans(list: readonly JsonObject[]): EntitySpan[] {
+  const out: EntitySpan[] = []
+  for (const e of list) {
+    const ix = arrayAt(e, 'indices')
+    const start = ix?.[0]
+    const end = ix?.[1]
+    if (typeof start === 'number' && typeof end === 'number') out.push({ start, end })
+  }
+  return out
 }

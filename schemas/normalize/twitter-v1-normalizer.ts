@@ -1,6 +1,5 @@
 import type { Interaction } from '../interaction.js'
 import type { GeoPoint } from '../targets/target-def.js'
-import { interactionId, sampleOf } from './interaction-id.js'
 import {
   arrayAt,
   boolAt,
@@ -10,6 +9,7 @@ import {
   objectsAt,
   stringAt,
   textAt,
+  textsAt,
   toLong,
   type JsonObject,
 } from './json-value.js'
@@ -18,12 +18,13 @@ import { interactions, malformed, notice, type NormalizeOutcome } from './normal
 import { parseTwitterDate } from './parse-time.js'
 import type { StreamNotice } from './stream-notice.js'
 import {
+  buildTweetInteraction,
   buildTwitterUser,
   geoPoint,
+  indexedSpans,
   readTweetText,
   sourceAppName,
-  tweetLink,
-  type EntitySpan,
+  type TweetMedia,
   type TweetText,
   type TwitterPlaceTree,
   type TwitterUserTree,
@@ -66,33 +67,8 @@ export function looksLikeTwitterV1(record: JsonObject): boolean {
   )
 }
 
-function spansOf(list: readonly JsonObject[]): EntitySpan[] {
-  const out: EntitySpan[] = []
-  for (const e of list) {
-    const ix = arrayAt(e, 'indices')
-    const start = ix?.[0]
-    const end = ix?.[1]
-    if (typeof start === 'number' && typeof end === 'number') out.push({ start, end })
-  }
-  return out
-}
-
-function strings(list: readonly JsonObject[], key: string): string[] {
-  const out: string[] = []
-  for (const e of list) {
-    const v = stringAt(e, key)
-    if (v !== undefined && v !== '') out.push(v)
-  }
-  return out
-}
-
-interface MediaInfo {
-  readonly types: readonly string[] | undefined
-  readonly urls: readonly string[] | undefined
-}
-
 /** Text, entities and media of one v1.1 tweet object (extended_tweet wins in compat mode). */
-function readV1Text(tweet: JsonObject): { text: TweetText; media: MediaInfo } {
+function readV1Text(tweet: JsonObject): { text: TweetText; media: TweetMedia } {
   const ext = objectAt(tweet, 'extended_tweet')
   const src = ext ?? tweet
   const text =
@@ -112,26 +88,26 @@ function readV1Text(tweet: JsonObject): { text: TweetText; media: MediaInfo } {
       text,
       displayRange,
       hasEntities: entities !== undefined,
-      urlSpans: [...spansOf(urls), ...spansOf(media)],
-      mentionSpans: spansOf(mentions),
+      urlSpans: [...indexedSpans(urls), ...indexedSpans(media)],
+      mentionSpans: indexedSpans(mentions),
       expandedUrls: urls
         .map((u) => stringAt(u, 'expanded_url') ?? stringAt(u, 'url') ?? '')
         .filter((u) => u !== ''),
-      mentions: strings(mentions, 'screen_name'),
+      mentions: textsAt(mentions, 'screen_name'),
       mentionIds: mentions.map((m) => idAt(m, 'id')).filter((id): id is string => id !== undefined),
-      hashtags: strings(hashtags, 'text'),
+      hashtags: textsAt(hashtags, 'text'),
     },
     textAt(tweet, 'in_reply_to_screen_name'),
   )
-  const types = strings(media, 'type')
+  const types = textsAt(media, 'type')
   const mediaUrls = media
     .map((m) => stringAt(m, 'media_url_https') ?? stringAt(m, 'media_url') ?? '')
     .filter((u) => u !== '')
   return {
     text: tt,
     media: {
-      types: types.length === 0 ? undefined : types,
-      urls: mediaUrls.length === 0 ? undefined : mediaUrls,
+      type: types.length === 0 ? undefined : types,
+      url: mediaUrls.length === 0 ? undefined : mediaUrls,
     },
   }
 }
@@ -257,117 +233,41 @@ export function normalizeTwitterV1(record: JsonObject): NormalizeOutcome {
     )
 
   const { id, createdAt } = req
-  const author = readV1User(user, createdAt)
-  const source = sourceAppName(stringAt(record, 'source'))
-  const lang = textAt(record, 'lang')
-  const geo = readV1Geo(record)
-  const place = readV1Place(objectAt(record, 'place'))
-  const iid = interactionId('twitter', id)
-  const screenName = author?.screen_name
-  const interactionBase = {
-    id: iid,
-    type: 'twitter',
-    created_at: createdAt,
-    author: {
-      id: author?.id,
-      username: screenName,
-      name: author?.name,
-      link: screenName === undefined ? undefined : `https://twitter.com/${screenName}`,
-      avatar: textAt(user, 'profile_image_url_https') ?? textAt(user, 'profile_image_url'),
-    },
-    source,
-    link: tweetLink(screenName, id),
-    geo,
-    sample: sampleOf(iid),
-  }
-
   const retweeted = objectAt(record, 'retweeted_status')
-  if (retweeted !== undefined) {
-    const orig = requireIdAndTime(retweeted, 'retweeted tweet')
-    if (orig instanceof NormalizeError) return malformed(orig)
-    const { text, media } = readV1Text(retweeted)
-    const interaction: Interaction = {
-      interaction: {
-        ...interactionBase,
-        subtype: 'retweet',
-        content: text.stripped,
-        raw_content: text.raw,
-        hashtags: text.hashtags,
-        mentions: text.mentions,
-      },
-      twitter: {
-        id,
-        created_at: createdAt,
-        geo,
-        place,
-        media: { type: media.types, url: media.urls },
-        retweet: {
-          id,
-          text: text.stripped,
-          source,
-          lang,
-          links: text.links,
-          domains: text.domains,
-          mentions: text.mentions,
-          mention_ids: text.mentionIds,
-          hashtags: text.hashtags,
-          count: intAt(retweeted, 'retweet_count') ?? intAt(record, 'retweet_count'),
-          elapsed: Math.max(0, Math.round((createdAt - orig.createdAt) / 1000)),
-          user: author,
-        },
-        retweeted: {
-          id: orig.id,
-          created_at: orig.createdAt,
-          source: sourceAppName(stringAt(retweeted, 'source')),
-          place: readV1Place(objectAt(retweeted, 'place')),
-          user: readV1User(objectAt(retweeted, 'user'), orig.createdAt),
-        },
-        quoted: quotedTree(objectAt(retweeted, 'quoted_status')),
-      },
-      links: { url: text.links },
-    }
-    return interactions(FORMAT, [interaction])
-  }
-
-  const { text, media } = readV1Text(record)
-  const replyTo = idAt(record, 'in_reply_to_status_id')
-  const quoted = quotedTree(objectAt(record, 'quoted_status'))
-  const subtype =
-    replyTo !== undefined
-      ? 'reply'
-      : quoted !== undefined || record['is_quote_status'] === true
-        ? 'quote'
-        : 'tweet'
-  const interaction: Interaction = {
-    interaction: {
-      ...interactionBase,
-      subtype,
-      content: text.stripped,
-      raw_content: text.raw,
-      hashtags: text.hashtags,
-      mentions: text.mentions,
-    },
-    twitter: {
+  const orig = retweeted === undefined ? undefined : requireIdAndTime(retweeted, 'retweeted tweet')
+  if (orig instanceof NormalizeError) return malformed(orig)
+  const { text, media } = readV1Text(retweeted ?? record)
+  return interactions(FORMAT, [
+    buildTweetInteraction({
       id,
-      created_at: createdAt,
-      text: text.stripped,
-      source,
-      lang,
-      links: text.links,
-      domains: text.domains,
-      mentions: text.mentions,
-      mention_ids: text.mentionIds,
-      hashtags: text.hashtags,
-      geo,
-      in_reply_to_screen_name: textAt(record, 'in_reply_to_screen_name'),
-      in_reply_to_status_id: replyTo,
-      in_reply_to_user_id: toLong(idAt(record, 'in_reply_to_user_id')),
-      media: { type: media.types, url: media.urls },
-      user: author,
-      place,
-      quoted,
-    },
-    links: { url: text.links },
-  }
-  return interactions(FORMAT, [interaction])
+      createdAt,
+      author: readV1User(user, createdAt),
+      avatar: textAt(user, 'profile_image_url_https') ?? textAt(user, 'profile_image_url'),
+      source: sourceAppName(stringAt(record, 'source')),
+      lang: textAt(record, 'lang'),
+      geo: readV1Geo(record),
+      place: readV1Place(objectAt(record, 'place')),
+      text,
+      media,
+      quoted: quotedTree(objectAt(retweeted ?? record, 'quoted_status')),
+      isQuote:
+        objectAt(record, 'quoted_status') !== undefined || record['is_quote_status'] === true,
+      reply: {
+        statusId: idAt(record, 'in_reply_to_status_id'),
+        screenName: textAt(record, 'in_reply_to_screen_name'),
+        userId: toLong(idAt(record, 'in_reply_to_user_id')),
+      },
+      retweeted:
+        retweeted === undefined || orig === undefined
+          ? undefined
+          : {
+              id: orig.id,
+              createdAt: orig.createdAt,
+              source: sourceAppName(stringAt(retweeted, 'source')),
+              place: readV1Place(objectAt(retweeted, 'place')),
+              user: readV1User(objectAt(retweeted, 'user'), orig.createdAt),
+              count: intAt(retweeted, 'retweet_count') ?? intAt(record, 'retweet_count'),
+            },
+    }),
+  ])
 }

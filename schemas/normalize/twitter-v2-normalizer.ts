@@ -1,6 +1,5 @@
 import type { Interaction } from '../interaction.js'
 import type { GeoPoint } from '../targets/target-def.js'
-import { interactionId, sampleOf } from './interaction-id.js'
 import {
   arrayAt,
   boolAt,
@@ -19,10 +18,10 @@ import { interactions, malformed, notice, type NormalizeOutcome } from './normal
 import { parseIsoDate } from './parse-time.js'
 import type { StreamNotice } from './stream-notice.js'
 import {
+  buildTweetInteraction,
   buildTwitterUser,
   geoPoint,
   readTweetText,
-  tweetLink,
   type EntitySpan,
   type TweetText,
   type TwitterPlaceTree,
@@ -227,127 +226,65 @@ function normalizeOne(tweet: JsonObject, inc: Includes): Interaction | Normalize
 
   const authorId = stringAt(tweet, 'author_id')
   const userObj = authorId === undefined ? undefined : inc.users.get(authorId)
-  const author = readV2User(userObj, createdAt)
-  const screenName = author?.screen_name
   const replyUserId = stringAt(tweet, 'in_reply_to_user_id')
   const replyUser = replyUserId === undefined ? undefined : inc.users.get(replyUserId)
   const replyScreenName = replyUser === undefined ? undefined : textAt(replyUser, 'username')
-  const source = textAt(tweet, 'source')
-  const lang = textAt(tweet, 'lang')
-  const geo = readV2Geo(tweet)
   const placeId = stringAt(objectAt(tweet, 'geo') ?? {}, 'place_id')
-  const place = readV2Place(placeId === undefined ? undefined : inc.places.get(placeId))
-  const media = mediaOf(tweet, inc)
-  const iid = interactionId('twitter', id)
-  const base = {
-    id: iid,
-    type: 'twitter',
-    created_at: createdAt,
-    author: {
-      id: author?.id,
-      username: screenName,
-      name: author?.name,
-      link: screenName === undefined ? undefined : `https://twitter.com/${screenName}`,
-      avatar: userObj === undefined ? undefined : textAt(userObj, 'profile_image_url'),
-    },
-    source,
-    link: tweetLink(screenName, id),
-    geo,
-    sample: sampleOf(iid),
-  }
   const quotedId = referenced(tweet, 'quoted')
   const quotedObj = quotedId === undefined ? undefined : inc.tweets.get(quotedId)
-  const quoted = quotedObj === undefined ? undefined : quotedTree(quotedObj, inc)
 
   const retweetedId = referenced(tweet, 'retweeted')
-  if (retweetedId !== undefined) {
-    const orig = inc.tweets.get(retweetedId)
-    const origCreated = orig === undefined ? undefined : createdAtOf(orig, retweetedId)
-    const origTime = typeof origCreated === 'number' ? origCreated : undefined
-    // Without the expansion the original is unknown: the retweet's own "RT @x: …" text stands in.
-    const text = readV2Text(orig ?? tweet, undefined)
-    const origAuthorId = orig === undefined ? undefined : stringAt(orig, 'author_id')
-    return {
-      interaction: {
-        ...base,
-        subtype: 'retweet',
-        content: text.stripped,
-        raw_content: text.raw,
-        hashtags: text.hashtags,
-        mentions: text.mentions,
-      },
-      twitter: {
-        id,
-        created_at: createdAt,
-        geo,
-        place,
-        media,
-        retweet: {
-          id,
-          text: text.stripped,
-          source,
-          lang,
-          links: text.links,
-          domains: text.domains,
-          mentions: text.mentions,
-          mention_ids: text.mentionIds,
-          hashtags: text.hashtags,
-          count: intAt(objectAt(orig ?? tweet, 'public_metrics') ?? {}, 'retweet_count'),
-          elapsed:
-            origTime === undefined
-              ? undefined
-              : Math.max(0, Math.round((createdAt - origTime) / 1000)),
-          user: author,
-        },
-        retweeted: {
-          id: retweetedId,
-          created_at: origTime,
-          source: orig === undefined ? undefined : textAt(orig, 'source'),
-          user:
-            origTime === undefined || origAuthorId === undefined
-              ? undefined
-              : readV2User(inc.users.get(origAuthorId), origTime),
-        },
-        quoted: orig === undefined ? undefined : quotedOfOriginal(orig, inc),
-      },
-      links: { url: text.links },
-    }
-  }
+  const orig = retweetedId === undefined ? undefined : inc.tweets.get(retweetedId)
+  const origCreated =
+    orig === undefined || retweetedId === undefined ? undefined : createdAtOf(orig, retweetedId)
+  const origTime = typeof origCreated === 'number' ? origCreated : undefined
+  const origAuthorId = orig === undefined ? undefined : stringAt(orig, 'author_id')
+  // A retweet's text is the original's; without the expansion its own "RT @x: …" stands in.
+  const text =
+    retweetedId === undefined
+      ? readV2Text(tweet, replyScreenName)
+      : readV2Text(orig ?? tweet, undefined)
 
-  const text = readV2Text(tweet, replyScreenName)
-  const replyTo = referenced(tweet, 'replied_to')
-  const subtype = replyTo !== undefined ? 'reply' : quotedId !== undefined ? 'quote' : 'tweet'
-  return {
-    interaction: {
-      ...base,
-      subtype,
-      content: text.stripped,
-      raw_content: text.raw,
-      hashtags: text.hashtags,
-      mentions: text.mentions,
+  return buildTweetInteraction({
+    id,
+    createdAt,
+    author: readV2User(userObj, createdAt),
+    avatar: userObj === undefined ? undefined : textAt(userObj, 'profile_image_url'),
+    source: textAt(tweet, 'source'),
+    lang: textAt(tweet, 'lang'),
+    geo: readV2Geo(tweet),
+    place: readV2Place(placeId === undefined ? undefined : inc.places.get(placeId)),
+    text,
+    media: mediaOf(tweet, inc),
+    quoted:
+      retweetedId === undefined
+        ? quotedObj === undefined
+          ? undefined
+          : quotedTree(quotedObj, inc)
+        : orig === undefined
+          ? undefined
+          : quotedOfOriginal(orig, inc),
+    isQuote: quotedId !== undefined,
+    reply: {
+      statusId: referenced(tweet, 'replied_to'),
+      screenName: replyScreenName,
+      userId: toLong(replyUserId),
     },
-    twitter: {
-      id,
-      created_at: createdAt,
-      text: text.stripped,
-      source,
-      lang,
-      links: text.links,
-      domains: text.domains,
-      mentions: text.mentions,
-      mention_ids: text.mentionIds,
-      hashtags: text.hashtags,
-      geo,
-      in_reply_to_screen_name: replyScreenName,
-      in_reply_to_status_id: replyTo,
-      in_reply_to_user_id: toLong(replyUserId),
-      media,
-      user: author,
-      place,
-      quoted,
-    },
-    links: { url: text.links },
-  }
+    retweeted:
+      retweetedId === undefined
+        ? undefined
+        : {
+            id: retweetedId,
+            createdAt: origTime,
+            source: orig === undefined ? undefined : textAt(orig, 'source'),
+            place: undefined,
+            user:
+              origTime === undefined || origAuthorId === undefined
+                ? undefined
+                : readV2User(inc.users.get(origAuthorId), origTime),
+            count: intAt(objectAt(orig ?? tweet, 'public_metrics') ?? {}, 'retweet_count'),
+          },
+  })
 }
 
 function quotedOfOriginal(
