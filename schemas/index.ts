@@ -22,7 +22,14 @@ export {
   CASE_SENSITIVE_CAPABLE,
   type CsdlOperator,
 } from './catalog/csdl-operators.js'
-export { TARGET_CATALOG, type CatalogEntry, type CsdlType } from './catalog/target-catalog.js'
+export {
+  TARGET_CATALOG,
+  lookupTarget,
+  operatorsFor,
+  type CatalogEntry,
+  type CsdlType,
+} from './catalog/target-catalog.js'
+export { OPEN_NAMESPACES, REFERENCE_TARGETS } from './catalog/reference-targets.js'
 export {
   encodeInteraction,
   decodeInteraction,

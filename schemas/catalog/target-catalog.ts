@@ -1,26 +1,22 @@
 import { TARGETS } from '../targets/all-targets.js'
-import type { TargetDef, TargetType } from '../targets/target-def.js'
+import type { TargetDef } from '../targets/target-def.js'
 import {
+  CSDL_OPERATORS,
   EQUALITY_OPERATORS,
   GEO_OPERATORS,
   ORDER_OPERATORS,
   TEXT_OPERATORS,
   type CsdlOperator,
 } from './csdl-operators.js'
+import type { CsdlType } from './csdl-type.js'
+import { OPEN_NAMESPACES, REFERENCE_TARGETS } from './reference-targets.js'
 
-/**
- * CSDL's view of a target's type (csdl.md §3.1 and §13). `bool` and `timestamp` are Sluice's
- * additions: a bool compares with == / != against true/false (or 1/0); a timestamp compares
- * numerically against Unix seconds.
- */
-export type CsdlType =
-  'string' | 'int' | 'float' | 'geo' | 'bool' | 'timestamp' | 'array(string)' | 'array(int)'
+export type { CsdlType } from './csdl-type.js'
 
 /** What the CSDL checker and evaluator need to know about one target. */
 export interface CatalogEntry {
   readonly path: string
   readonly csdlType: CsdlType
-  readonly type: TargetType
   readonly list: boolean
   /** Operators allowed on this target; every other operator is a type error. */
   readonly operators: ReadonlySet<CsdlOperator>
@@ -28,6 +24,8 @@ export interface CatalogEntry {
   readonly stripsLinksAndMentions: boolean
   /** True for URL-valued targets (they accept url_in). */
   readonly url: boolean
+  /** True when Sluice's normalizers or augmenters fill the target; false for reference-only targets. */
+  readonly filled: boolean
 }
 
 function csdlTypeOf(def: TargetDef): CsdlType {
@@ -49,7 +47,7 @@ function csdlTypeOf(def: TargetDef): CsdlType {
 }
 
 /** The csdl.md §13 compatibility matrix, per CSDL type. */
-function operatorsFor(type: CsdlType, url: boolean): ReadonlySet<CsdlOperator> {
+export function operatorsFor(type: CsdlType, url: boolean): ReadonlySet<CsdlOperator> {
   switch (type) {
     case 'string':
     case 'array(string)':
@@ -79,6 +77,8 @@ function operatorsFor(type: CsdlType, url: boolean): ReadonlySet<CsdlOperator> {
       return new Set<CsdlOperator>([...EQUALITY_OPERATORS, 'exists'])
     case 'geo':
       return new Set<CsdlOperator>([...GEO_OPERATORS, 'exists'])
+    case 'any':
+      return new Set<CsdlOperator>(CSDL_OPERATORS)
   }
 }
 
@@ -88,20 +88,70 @@ function entryOf(def: TargetDef): CatalogEntry {
   return {
     path: def.path,
     csdlType,
-    type: def.type,
     list: def.list,
     operators: operatorsFor(csdlType, url),
     stripsLinksAndMentions: def.text === 'stripped',
     url,
+    filled: true,
   }
 }
 
 /**
- * The target catalog the CSDL checker uses: every schema target with its CSDL type and the
- * operators it allows. Keys are lower-case dotted paths.
+ * The targets Sluice fills, with their CSDL type and the operators they allow. Keys are
+ * lower-case dotted paths.
  *
  * @example TARGET_CATALOG.get('links.url')?.operators.has('url_in') // true
  */
 export const TARGET_CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(
   TARGETS.map((t) => [t.path, entryOf(t)]),
 )
+
+const REFERENCE_CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(
+  REFERENCE_TARGETS.map((r) => [
+    r.path,
+    {
+      path: r.path,
+      csdlType: r.type,
+      list: r.type.startsWith('array'),
+      operators: operatorsFor(r.type, r.url === true),
+      stripsLinksAndMentions: false,
+      url: r.url === true,
+      filled: false,
+    },
+  ]),
+)
+
+const TARGET_PATH = /^[a-z0-9_]+(?:\.[a-z0-9_]+)+$/
+const openEntries = new Map<string, CatalogEntry>()
+
+function openEntry(path: string): CatalogEntry | undefined {
+  if (!TARGET_PATH.test(path) || !OPEN_NAMESPACES.some((ns) => path.startsWith(`${ns}.`)))
+    return undefined
+  let entry = openEntries.get(path)
+  if (entry === undefined) {
+    entry = {
+      path,
+      csdlType: 'any',
+      list: false,
+      operators: operatorsFor('any', true),
+      stripsLinksAndMentions: false,
+      url: true,
+      filled: false,
+    }
+    openEntries.set(path, entry)
+  }
+  return entry
+}
+
+/**
+ * Looks up a CSDL target: one Sluice fills, one csdl.md §12 names that Sluice does not fill
+ * (valid in filters, always absent from Sluice's own data), or any path in an open namespace of
+ * §12.5. Undefined means "The target … does not exist".
+ *
+ * @example lookupTarget('interaction.content')?.filled // true
+ * @example lookupTarget('klout.score')?.filled // false
+ * @example lookupTarget('interactin.content') // undefined
+ */
+export function lookupTarget(path: string): CatalogEntry | undefined {
+  return TARGET_CATALOG.get(path) ?? REFERENCE_CATALOG.get(path) ?? openEntry(path)
+}
