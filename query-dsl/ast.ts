@@ -88,7 +88,13 @@ export type ExprNode = OrNode | AndNode | NotNode | ConditionNode | StreamRefNod
 /** A tag label: a string label, or a number for a score rule (csdl.md §8). */
 export type TagLabel =
   | { readonly kind: 'Label'; readonly text: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'Score'; readonly value: number; readonly text: string; readonly start: number; readonly end: number }
+  | {
+      readonly kind: 'Score'
+      readonly value: number
+      readonly text: string
+      readonly start: number
+      readonly end: number
+    }
 
 /** `tag[.ns…] LABEL { expression }`. */
 export interface TagRuleNode extends Span {
@@ -127,7 +133,13 @@ export type CsdlNode =
 
 /** Node kinds that are expressions. */
 export function isExpr(node: CsdlNode): node is ExprNode {
-  return node.kind === 'Or' || node.kind === 'And' || node.kind === 'Not' || node.kind === 'Condition' || node.kind === 'StreamRef'
+  return (
+    node.kind === 'Or' ||
+    node.kind === 'And' ||
+    node.kind === 'Not' ||
+    node.kind === 'Condition' ||
+    node.kind === 'StreamRef'
+  )
 }
 
 /**
@@ -163,13 +175,14 @@ function printArgument(a: ArgumentNode): string {
   }
 }
 
-/** The S-expression of a whole definition: tag rules, imports and the filter. */
-export function printDefinition(def: DefinitionNode): string {
+/** The S-expression of a whole definition: tag rules, imports and the filter, one per line. */
+export function printDefinition(def: DefinitionNode, separator = '\n'): string {
   const parts = def.statements.map((s) =>
     s.kind === 'TagsImport'
       ? `(tags "${s.hash}")`
       : `(${['tag', ...s.namespace].join('.')} ${s.label.kind === 'Label' ? `"${s.label.text}"` : s.label.text} ${printExpr(s.body)})`,
   )
-  if (def.filter !== undefined) parts.push(def.hasReturn ? `(return ${printExpr(def.filter)})` : printExpr(def.filter))
-  return parts.join('\n')
+  if (def.filter !== undefined)
+    parts.push(def.hasReturn ? `(return ${printExpr(def.filter)})` : printExpr(def.filter))
+  return parts.join(separator)
 }

@@ -9,8 +9,21 @@ import {
   type CsdlType,
   type GeoPoint,
 } from '../schemas/index.js'
-import type { ArgumentNode, ConditionNode, DefinitionNode, ExprNode, SwitchNode, TagRuleNode } from './ast.js'
-import { diagnostic, positioned, type Diagnostic, type DiagnosticCode, type PositionedDiagnostic } from './diagnostics.js'
+import type {
+  ArgumentNode,
+  ConditionNode,
+  DefinitionNode,
+  ExprNode,
+  SwitchNode,
+  TagRuleNode,
+} from './ast.js'
+import {
+  diagnostic,
+  positioned,
+  type Diagnostic,
+  type DiagnosticCode,
+  type PositionedDiagnostic,
+} from './diagnostics.js'
 import { estimateDpu, type ConditionCost, type DpuEstimate } from './dpu-cost.js'
 import { tokenView, type EvalContext } from './eval-context.js'
 import type { CompiledDefinition, CompiledTagRule, FilterExpr } from './filter-expr.js'
@@ -20,8 +33,20 @@ import type { Predicate } from './predicate.js'
 import { decodeString, splitRaw, splitUnescaped } from './string-literal.js'
 import { canonicalForm, isStreamHash, streamHash } from './stream-hash.js'
 import { bindTarget, type TargetBinding } from './target-binding.js'
-import { NearPredicate, PhrasePredicate, RegexPredicate, SubstrPredicate, WildcardPredicate } from './text-predicates.js'
-import { DEFAULT_TOKENIZER, PUNCTUATION_CATEGORIES, tokenize, type PunctuationMode, type TokenizerConfig } from './text-tokenizer.js'
+import {
+  NearPredicate,
+  PhrasePredicate,
+  RegexPredicate,
+  SubstrPredicate,
+  WildcardPredicate,
+} from './text-predicates.js'
+import {
+  DEFAULT_TOKENIZER,
+  PUNCTUATION_CATEGORIES,
+  tokenize,
+  type PunctuationMode,
+  type TokenizerConfig,
+} from './text-tokenizer.js'
 import {
   BoolPredicate,
   ExistsPredicate,
@@ -63,7 +88,12 @@ export type CompileResult =
 
 const NO_STREAMS: DefinitionResolver = { resolve: () => ({ kind: 'missing' }) }
 
-const TEXT_SWITCH_OPERATORS: ReadonlySet<CsdlOperator> = new Set(['contains', 'contains_any', 'contains_all', 'contains_near'])
+const TEXT_SWITCH_OPERATORS: ReadonlySet<CsdlOperator> = new Set([
+  'contains',
+  'contains_any',
+  'contains_all',
+  'contains_near',
+])
 const TAG_LABEL = /^[A-Za-z0-9 _-]+$/
 const TAG_NAMESPACE = /^[A-Za-z_-]+$/
 const GEO_POLYGON_MAX_VERTICES = 32
@@ -92,7 +122,12 @@ interface Scope {
   readonly lists: ListSource | undefined
 }
 
-function report(scope: Scope, code: DiagnosticCode, at: { start: number; end: number }, params: Readonly<Record<string, string | number>> = {}): undefined {
+function report(
+  scope: Scope,
+  code: DiagnosticCode,
+  at: { start: number; end: number },
+  params: Readonly<Record<string, string | number>> = {},
+): undefined {
   scope.diagnostics.push(diagnostic(code, at.start, at.end, params))
   return undefined
 }
@@ -110,7 +145,10 @@ function isStringType(t: CsdlType): boolean {
 }
 
 /** Reads switches into a tokenizer configuration; reports bad ones. */
-function readSwitches(node: ConditionNode, scope: Scope): { config: TokenizerConfig; caseSwitch: boolean | undefined } | undefined {
+function readSwitches(
+  node: ConditionNode,
+  scope: Scope,
+): { config: TokenizerConfig; caseSwitch: boolean | undefined } | undefined {
   let caseSwitch: boolean | undefined
   let punctuation: PunctuationMode = { kind: 'default' }
   let language: 'none' | 'ja' = 'none'
@@ -125,17 +163,25 @@ function readSwitches(node: ConditionNode, scope: Scope): { config: TokenizerCon
     switch (s.name) {
       case 'case':
         if (!CASE_SENSITIVE_CAPABLE.has(op)) bad(`[case(…)] does not apply to ${op}.`)
-        else if (values.length !== 1 || (values[0] !== 'true' && values[0] !== 'false')) bad('Write [case(true)] or [case(false)].')
+        else if (values.length !== 1 || (values[0] !== 'true' && values[0] !== 'false'))
+          bad('Write [case(true)] or [case(false)].')
         else caseSwitch = values[0] === 'true'
         break
       case 'keep':
       case 'drop':
-        if (!TEXT_SWITCH_OPERATORS.has(op)) bad(`[${s.name}(…)] applies to contains, contains_any, contains_all and contains_near only.`)
+        if (!TEXT_SWITCH_OPERATORS.has(op))
+          bad(
+            `[${s.name}(…)] applies to contains, contains_any, contains_all and contains_near only.`,
+          )
         else punctuation = readPunctuation(s, values, bad) ?? punctuation
         break
       case 'language':
-        if (!TEXT_SWITCH_OPERATORS.has(op)) bad('[language(…)] applies to contains, contains_any, contains_all and contains_near only.')
-        else if (values.length !== 1 || (values[0] !== 'ja' && values[0] !== 'none')) bad('Write [language(ja)] or [language(none)].')
+        if (!TEXT_SWITCH_OPERATORS.has(op))
+          bad(
+            '[language(…)] applies to contains, contains_any, contains_all and contains_near only.',
+          )
+        else if (values.length !== 1 || (values[0] !== 'ja' && values[0] !== 'none'))
+          bad('Write [language(ja)] or [language(none)].')
         else language = values[0] === 'ja' ? 'ja' : 'none'
         break
       default:
@@ -147,14 +193,24 @@ function readSwitches(node: ConditionNode, scope: Scope): { config: TokenizerCon
   return { config: { caseSensitive, punctuation, language }, caseSwitch }
 }
 
-function readPunctuation(s: SwitchNode, values: readonly string[], bad: (detail: string) => void): PunctuationMode | undefined {
-  if (s.name === 'keep' && values.length === 1 && (values[0] === 'default' || values[0] === 'classic' || values[0] === 'extended'))
+function readPunctuation(
+  s: SwitchNode,
+  values: readonly string[],
+  bad: (detail: string) => void,
+): PunctuationMode | undefined {
+  if (
+    s.name === 'keep' &&
+    values.length === 1 &&
+    (values[0] === 'default' || values[0] === 'classic' || values[0] === 'extended')
+  )
     return { kind: values[0] }
   const categories: string[] = []
   for (const v of s.values) {
     const c = PUNCTUATION_CATEGORIES.find((k) => k.toLowerCase() === v.toLowerCase())
     if (c === undefined) {
-      bad(`[${s.name}(${s.values.join(',')})]: use default, classic or extended${s.name === 'drop' ? '' : ''}, or Unicode categories such as Pd, Pe, Po.`)
+      bad(
+        `[${s.name}(${s.values.join(',')})]: use default, classic or extended${s.name === 'drop' ? '' : ''}, or Unicode categories such as Pd, Pe, Po.`,
+      )
       return undefined
     }
     categories.push(c)
@@ -184,22 +240,44 @@ function phrasesOf(raw: string, list: boolean, config: TokenizerConfig): string[
 
 function countWords(raw: string): number {
   // csdl.md §11.2: a "#word" item counts as two words.
-  return splitUnescaped(raw, ',').reduce((n, item) => n + (item.trim() === '' ? 0 : item.trim().startsWith('#') ? 2 : 1), 0)
+  return splitUnescaped(raw, ',').reduce(
+    (n, item) => n + (item.trim() === '' ? 0 : item.trim().startsWith('#') ? 2 : 1),
+    0,
+  )
 }
 
 function parseCoordinates(text: string): GeoPoint | undefined {
   const parts = text.split(',')
   if (parts.length !== 2) return undefined
   const [lat, lon] = parts.map((p) => p.trim())
-  if (lat === undefined || lon === undefined || !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(lat) || !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(lon)) return undefined
+  if (
+    lat === undefined ||
+    lon === undefined ||
+    !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(lat) ||
+    !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(lon)
+  )
+    return undefined
   return { latitude: Number(lat), longitude: Number(lon) }
 }
 
-function checkPoint(p: GeoPoint | undefined, text: string, scope: Scope, at: ArgumentNode): GeoPoint | undefined {
-  if (p === undefined) return report(scope, 'bad_geo', at, { detail: `"${text}" is not "latitude,longitude" in decimal degrees.` })
+function checkPoint(
+  p: GeoPoint | undefined,
+  text: string,
+  scope: Scope,
+  at: ArgumentNode,
+): GeoPoint | undefined {
+  if (p === undefined)
+    return report(scope, 'bad_geo', at, {
+      detail: `"${text}" is not "latitude,longitude" in decimal degrees.`,
+    })
   if (Math.abs(p.latitude) > 90)
-    return report(scope, 'bad_geo', at, { detail: `Latitude ${p.latitude} is out of range (-90 to 90); coordinates are latitude first.` })
-  if (Math.abs(p.longitude) > 180) return report(scope, 'bad_geo', at, { detail: `Longitude ${p.longitude} is out of range (-180 to 180).` })
+    return report(scope, 'bad_geo', at, {
+      detail: `Latitude ${p.latitude} is out of range (-90 to 90); coordinates are latitude first.`,
+    })
+  if (Math.abs(p.longitude) > 180)
+    return report(scope, 'bad_geo', at, {
+      detail: `Longitude ${p.longitude} is out of range (-180 to 180).`,
+    })
   return p
 }
 
@@ -225,11 +303,17 @@ export function requiredLiteral(pattern: string): { text: string; fold: boolean 
   for (let i = 0; i < p.length; i++) {
     const ch = p[i] ?? ''
     const next = p[i + 1] ?? ''
-    const optional = next === '?' || next === '*' || (next === '{' && /^\{0[,}]/.test(p.slice(i + 1)))
+    const optional =
+      next === '?' || next === '*' || (next === '{' && /^\{0[,}]/.test(p.slice(i + 1)))
     if (ch === '\\') {
       const esc = p[i + 1] ?? ''
       i++
-      if (/[.*+?()[\]{}|^$\\/\-#&~ ]/.test(esc) && depth === 0 && !(p[i + 1] === '?' || p[i + 1] === '*')) run += esc
+      if (
+        /[.*+?()[\]{}|^$\\/\-#&~ ]/.test(esc) &&
+        depth === 0 &&
+        !(p[i + 1] === '?' || p[i + 1] === '*')
+      )
+        run += esc
       else close()
       continue
     }
@@ -281,8 +365,13 @@ class ConditionCompiler {
     const entry = lookupTarget(path)
     if (entry === undefined) {
       const ns = path.split('.')[0] ?? ''
-      const candidates = [...TARGET_CATALOG.keys()].filter((p) => p.startsWith(`${ns}.`) || p.split('.')[1] === path.split('.')[1])
-      return report(scope, 'unknown_target', node.target, { target: path, hint: suggestion(path, candidates.length > 0 ? candidates : TARGET_CATALOG.keys()) })
+      const candidates = [...TARGET_CATALOG.keys()].filter(
+        (p) => p.startsWith(`${ns}.`) || p.split('.')[1] === path.split('.')[1],
+      )
+      return report(scope, 'unknown_target', node.target, {
+        target: path,
+        hint: suggestion(path, candidates.length > 0 ? candidates : TARGET_CATALOG.keys()),
+      })
     }
     if (!entry.operators.has(op))
       return report(scope, 'operator_not_allowed', node.operator, {
@@ -291,7 +380,8 @@ class ConditionCompiler {
         type: TYPE_NAMES[entry.csdlType],
         allowed: [...entry.operators].join(', '),
       })
-    if (node.caseSensitive && !CASE_SENSITIVE_CAPABLE.has(op)) return report(scope, 'cs_not_allowed', node.operator, { operator: op })
+    if (node.caseSensitive && !CASE_SENSITIVE_CAPABLE.has(op))
+      return report(scope, 'cs_not_allowed', node.operator, { operator: op })
     const switches = readSwitches(node, scope)
     if (switches === undefined) return undefined
     const binding = bindTarget(path)
@@ -307,11 +397,22 @@ class ConditionCompiler {
   private needString(node: ConditionNode, what = 'a string in double quotes'): string | undefined {
     const a = node.argument
     if (a?.kind === 'String') return a.raw
-    if (a !== undefined) report(this.scope, 'argument_type', a, { operator: node.operator.written, target: node.target.text, expected: what, found: argumentKind(a) })
+    if (a !== undefined)
+      report(this.scope, 'argument_type', a, {
+        operator: node.operator.written,
+        target: node.target.text,
+        expected: what,
+        found: argumentKind(a),
+      })
     return undefined
   }
 
-  private predicate(node: ConditionNode, entry: CatalogEntry, target: TargetBinding, config: TokenizerConfig): Predicate | undefined {
+  private predicate(
+    node: ConditionNode,
+    entry: CatalogEntry,
+    target: TargetBinding,
+    config: TokenizerConfig,
+  ): Predicate | undefined {
     const { scope } = this
     const op = node.operator.name
     const arg = node.argument
@@ -323,28 +424,45 @@ class ConditionCompiler {
         const raw = this.needString(node)
         if (raw === undefined) return undefined
         const phrases = phrasesOf(raw, op !== 'contains', config)
-        if (phrases.length === 0) return report(scope, 'empty_argument', arg ?? node, { operator: op, what: op === 'contains' ? 'word' : 'item' })
+        if (phrases.length === 0)
+          return report(scope, 'empty_argument', arg ?? node, {
+            operator: op,
+            what: op === 'contains' ? 'word' : 'item',
+          })
         this.cost(node, op === 'contains' ? 1 : countWords(raw))
-        return new PhrasePredicate(target, tokenView(target, config), phrases, op === 'contains_all' ? 'all' : 'any')
+        return new PhrasePredicate(
+          target,
+          tokenView(target, config),
+          phrases,
+          op === 'contains_all' ? 'all' : 'any',
+        )
       }
       case 'contains_near': {
         const raw = this.needString(node, 'a string "word1,word2:span"')
         if (raw === undefined || arg === undefined) return undefined
         const parts = splitRaw(raw, ':')
         if (parts.length !== 2)
-          return report(scope, 'near_syntax', arg, { detail: 'contains_near takes "word1,word2,…:span", e.g. "oracle,database:5": the span after a colon is required.' })
+          return report(scope, 'near_syntax', arg, {
+            detail:
+              'contains_near takes "word1,word2,…:span", e.g. "oracle,database:5": the span after a colon is required.',
+          })
         const span = (parts[1] ?? '').trim()
         if (!/^\d+$/.test(span) || Number(span) < 1)
-          return report(scope, 'near_syntax', arg, { detail: `The span of contains_near must be a whole number of words of at least 1, not "${span}".` })
+          return report(scope, 'near_syntax', arg, {
+            detail: `The span of contains_near must be a whole number of words of at least 1, not "${span}".`,
+          })
         const words: string[][] = []
         for (const item of splitUnescaped(parts[0] ?? '', ',').map((w) => w.trim())) {
           if (item === '') continue
           if (/\s/.test(item))
-            return report(scope, 'near_syntax', arg, { detail: `contains_near items are single words; "${item}" has a space. Use contains for phrases.` })
+            return report(scope, 'near_syntax', arg, {
+              detail: `contains_near items are single words; "${item}" has a space. Use contains for phrases.`,
+            })
           const tokens = tokenize(item, config)
           if (tokens.length > 0) words.push(tokens)
         }
-        if (words.length === 0) return report(scope, 'empty_argument', arg, { operator: op, what: 'word' })
+        if (words.length === 0)
+          return report(scope, 'empty_argument', arg, { operator: op, what: 'word' })
         this.cost(node, words.length)
         return new NearPredicate(target, tokenView(target, config), words, Number(span))
       }
@@ -356,11 +474,18 @@ class ConditionCompiler {
         for (const item of splitUnescaped(raw, ',').map((i) => i.trim())) {
           if (item === '') continue
           if (!/[^*?\s]/.test(item))
-            return report(scope, 'bad_wildcard', arg, { detail: `The wildcard pattern "${item}" needs at least one character besides * and ?.` })
+            return report(scope, 'bad_wildcard', arg, {
+              detail: `The wildcard pattern "${item}" needs at least one character besides * and ?.`,
+            })
           const hidden = item.replaceAll('*', STAR).replaceAll('?', QUESTION)
-          patterns.push(tokenize(hidden, wordConfig).map((tk) => tk.replaceAll(STAR, '*').replaceAll(QUESTION, '?')))
+          patterns.push(
+            tokenize(hidden, wordConfig).map((tk) =>
+              tk.replaceAll(STAR, '*').replaceAll(QUESTION, '?'),
+            ),
+          )
         }
-        if (patterns.length === 0) return report(scope, 'empty_argument', arg, { operator: op, what: 'pattern' })
+        if (patterns.length === 0)
+          return report(scope, 'empty_argument', arg, { operator: op, what: 'pattern' })
         this.cost(node, patterns.length)
         return new WildcardPredicate(target, tokenView(target, wordConfig), patterns)
       }
@@ -368,7 +493,8 @@ class ConditionCompiler {
         const raw = this.needString(node)
         if (raw === undefined || arg === undefined) return undefined
         const needle = decodeString(raw)
-        if (needle === '') return report(scope, 'empty_argument', arg, { operator: op, what: 'character' })
+        if (needle === '')
+          return report(scope, 'empty_argument', arg, { operator: op, what: 'character' })
         this.cost(node, 1)
         return new SubstrPredicate(target, needle, cs)
       }
@@ -381,10 +507,21 @@ class ConditionCompiler {
         try {
           re = RE2JS.compile(pattern)
         } catch (e) {
-          return report(scope, 'bad_regex', arg, { reason: (e instanceof Error ? e.message : String(e)).replace(/^error parsing regexp: /, '') })
+          return report(scope, 'bad_regex', arg, {
+            reason: (e instanceof Error ? e.message : String(e)).replace(
+              /^error parsing regexp: /,
+              '',
+            ),
+          })
         }
         this.cost(node, 1, pattern.length)
-        return new RegexPredicate(target, re, pattern, op === 'regex_exact', op === 'regex_partial' ? requiredLiteral(pattern) : undefined)
+        return new RegexPredicate(
+          target,
+          re,
+          pattern,
+          op === 'regex_exact',
+          op === 'regex_partial' ? requiredLiteral(pattern) : undefined,
+        )
       }
       case 'in':
         return this.inPredicate(node, entry, target, cs)
@@ -398,8 +535,14 @@ class ConditionCompiler {
       case 'url_in': {
         const raw = this.needString(node, 'a list of URLs in double quotes')
         if (raw === undefined || arg === undefined) return undefined
-        const urls = new Set(splitUnescaped(raw, ',').map((u) => u.trim()).filter((u) => u !== '').map(normalizeUrl))
-        if (urls.size === 0) return report(scope, 'empty_argument', arg, { operator: op, what: 'URL' })
+        const urls = new Set(
+          splitUnescaped(raw, ',')
+            .map((u) => u.trim())
+            .filter((u) => u !== '')
+            .map(normalizeUrl),
+        )
+        if (urls.size === 0)
+          return report(scope, 'empty_argument', arg, { operator: op, what: 'URL' })
         this.cost(node, urls.size)
         return new UrlInPredicate(target, urls)
       }
@@ -423,25 +566,48 @@ class ConditionCompiler {
         const anyTest = (ctx: EvalContext, items: readonly string[]): boolean => {
           if (cached?.version !== lists.version) {
             const phrases = items.map((i) => tokenize(i.trim(), config)).filter((p) => p.length > 0)
-            cached = { version: lists.version, predicate: phrases.length === 0 ? undefined : new PhrasePredicate(target, view, phrases, 'any') }
+            cached = {
+              version: lists.version,
+              predicate:
+                phrases.length === 0
+                  ? undefined
+                  : new PhrasePredicate(target, view, phrases, 'any'),
+            }
           }
           return cached.predicate?.test(ctx) ?? false
         }
-        return new ListPredicate(target, lists, id, op === 'list_in' ? 'in' : 'any', op === 'list_any' ? anyTest : undefined)
+        return new ListPredicate(
+          target,
+          lists,
+          id,
+          op === 'list_in' ? 'in' : 'any',
+          op === 'list_any' ? anyTest : undefined,
+        )
       }
     }
   }
 
-  private inPredicate(node: ConditionNode, entry: CatalogEntry, target: TargetBinding, cs: boolean): Predicate | undefined {
+  private inPredicate(
+    node: ConditionNode,
+    entry: CatalogEntry,
+    target: TargetBinding,
+    cs: boolean,
+  ): Predicate | undefined {
     const { scope } = this
     const arg = node.argument
     const t = entry.csdlType
     if (arg?.kind === 'IntList') {
       if (isStringType(t))
-        return report(scope, 'argument_type', arg, { operator: 'in', target: node.target.text, expected: 'a list of strings like "a, b"', found: 'an integer list' })
+        return report(scope, 'argument_type', arg, {
+          operator: 'in',
+          target: node.target.text,
+          expected: 'a list of strings like "a, b"',
+          found: 'an integer list',
+        })
       const values = new Set<string>()
       for (const item of arg.items) {
-        if (!/^[+-]?\d+$/.test(item.text)) return report(scope, 'float_in_list', item, { text: item.text })
+        if (!/^[+-]?\d+$/.test(item.text))
+          return report(scope, 'float_in_list', item, { text: item.text })
         values.add(BigInt(item.text).toString())
       }
       this.cost(node, values.size)
@@ -450,38 +616,67 @@ class ConditionCompiler {
     if (arg?.kind === 'String') {
       if (isNumericType(t)) {
         // An integer target with a quoted list: accept it when every item is an integer.
-        const items = splitUnescaped(arg.raw, ',').map((i) => i.trim()).filter((i) => i !== '')
+        const items = splitUnescaped(arg.raw, ',')
+          .map((i) => i.trim())
+          .filter((i) => i !== '')
         if (items.length > 0 && items.every((i) => /^[+-]?\d+$/.test(i))) {
           const values = new Set(items.map((i) => BigInt(i).toString()))
           this.cost(node, values.size)
           return new NumberInPredicate(target, values, [...values].sort().join(','))
         }
-        return report(scope, 'argument_type', arg, { operator: 'in', target: node.target.text, expected: 'a list of integers like [1, 2]', found: 'a string' })
+        return report(scope, 'argument_type', arg, {
+          operator: 'in',
+          target: node.target.text,
+          expected: 'a list of integers like [1, 2]',
+          found: 'a string',
+        })
       }
       const values = splitList(arg.raw, cs)
-      if (values.size === 0) return report(scope, 'empty_argument', arg, { operator: 'in', what: 'item' })
+      if (values.size === 0)
+        return report(scope, 'empty_argument', arg, { operator: 'in', what: 'item' })
       this.cost(node, values.size)
       return new StringInPredicate(target, values, cs, identityOf(values))
     }
     if (arg !== undefined)
-      return report(scope, 'argument_type', arg, { operator: 'in', target: node.target.text, expected: 'a list in double quotes or [integers]', found: argumentKind(arg) })
+      return report(scope, 'argument_type', arg, {
+        operator: 'in',
+        target: node.target.text,
+        expected: 'a list in double quotes or [integers]',
+        found: argumentKind(arg),
+      })
     return undefined
   }
 
-  private comparison(node: ConditionNode, entry: CatalogEntry, target: TargetBinding, cs: boolean): Predicate | undefined {
+  private comparison(
+    node: ConditionNode,
+    entry: CatalogEntry,
+    target: TargetBinding,
+    cs: boolean,
+  ): Predicate | undefined {
     const { scope } = this
     const op = node.operator.name as Ordering | '==' | '!='
     const arg = node.argument
     const t = entry.csdlType
     if (arg === undefined) return undefined
     const wrong = (expected: string): undefined =>
-      report(scope, 'argument_type', arg, { operator: node.operator.written, target: node.target.text, expected, found: argumentKind(arg) })
-    if (arg.kind === 'IntList') return wrong(isNumericType(t) ? 'a number' : 'a string in double quotes')
+      report(scope, 'argument_type', arg, {
+        operator: node.operator.written,
+        target: node.target.text,
+        expected,
+        found: argumentKind(arg),
+      })
+    if (arg.kind === 'IntList')
+      return wrong(isNumericType(t) ? 'a number' : 'a string in double quotes')
     this.cost(node, 1)
     if (t === 'bool') {
       if (op !== '==' && op !== '!=') return wrong('true or false')
       const v = arg.kind === 'Number' ? arg.value : decodeString(arg.raw).trim().toLowerCase()
-      const b = v === 1 || v === 'true' || v === '1' ? true : v === 0 || v === 'false' || v === '0' ? false : undefined
+      const b =
+        v === 1 || v === 'true' || v === '1'
+          ? true
+          : v === 0 || v === 'false' || v === '0'
+            ? false
+            : undefined
       if (b === undefined) return wrong('"true", "false", 1 or 0')
       return new BoolPredicate(target, b, op === '!=')
     }
@@ -492,7 +687,10 @@ class ConditionCompiler {
     if (arg.kind === 'Number') {
       if (isStringType(t)) return wrong('a string in double quotes')
       if (!Number.isFinite(arg.value)) return wrong('a finite number')
-      const exact = /^[+-]?\d+$/.test(arg.text) && !Number.isSafeInteger(arg.value) ? BigInt(arg.text) : arg.value
+      const exact =
+        /^[+-]?\d+$/.test(arg.text) && !Number.isSafeInteger(arg.value)
+          ? BigInt(arg.text)
+          : arg.value
       return new NumberComparePredicate(target, op, exact)
     }
     if (isNumericType(t)) return wrong('a number')
@@ -506,17 +704,27 @@ class ConditionCompiler {
   private geo(node: ConditionNode, target: TargetBinding): Predicate | undefined {
     const { scope } = this
     const op = node.operator.name
-    const raw = this.needString(node, `a string like ${op === 'geo_box' ? '"51.7,-0.5:51.3,0.3"' : op === 'geo_radius' ? '"48.85,2.35:15"' : '"37.8,-122.5:37.8,-122.3:37.7,-122.3"'}`)
+    const raw = this.needString(
+      node,
+      `a string like ${op === 'geo_box' ? '"51.7,-0.5:51.3,0.3"' : op === 'geo_radius' ? '"48.85,2.35:15"' : '"37.8,-122.5:37.8,-122.3:37.7,-122.3"'}`,
+    )
     const arg = node.argument
     if (raw === undefined || arg === undefined) return undefined
-    const parts = decodeString(raw).split(':').map((p) => p.trim())
+    const parts = decodeString(raw)
+      .split(':')
+      .map((p) => p.trim())
     if (op === 'geo_radius') {
-      if (parts.length !== 2) return report(scope, 'bad_geo', arg, { detail: 'geo_radius takes "latitude,longitude:radius_km", e.g. "48.8566,2.3522:15".' })
+      if (parts.length !== 2)
+        return report(scope, 'bad_geo', arg, {
+          detail: 'geo_radius takes "latitude,longitude:radius_km", e.g. "48.8566,2.3522:15".',
+        })
       const center = checkPoint(parseCoordinates(parts[0] ?? ''), parts[0] ?? '', scope, arg)
       const r = Number(parts[1])
       if (center === undefined) return undefined
       if (!/^[+]?(\d+(\.\d*)?|\.\d+)$/.test(parts[1] ?? '') || !(r > 0))
-        return report(scope, 'bad_geo', arg, { detail: `The radius must be a positive number of kilometres, not "${parts[1] ?? ''}".` })
+        return report(scope, 'bad_geo', arg, {
+          detail: `The radius must be a positive number of kilometres, not "${parts[1] ?? ''}".`,
+        })
       this.cost(node, 1)
       return new GeoRadiusPredicate(target, center, r)
     }
@@ -529,18 +737,33 @@ class ConditionCompiler {
     if (op === 'geo_box') {
       const [nw, se] = points
       if (points.length !== 2 || nw === undefined || se === undefined)
-        return report(scope, 'bad_geo', arg, { detail: 'geo_box takes the north-west and south-east corners, "lat,lon:lat,lon", e.g. "51.7,-0.5:51.3,0.3".' })
+        return report(scope, 'bad_geo', arg, {
+          detail:
+            'geo_box takes the north-west and south-east corners, "lat,lon:lat,lon", e.g. "51.7,-0.5:51.3,0.3".',
+        })
       if (nw.latitude < se.latitude)
-        return report(scope, 'bad_geo', arg, { detail: `The first corner must be the north-west one: latitude ${nw.latitude} is south of ${se.latitude}.` })
+        return report(scope, 'bad_geo', arg, {
+          detail: `The first corner must be the north-west one: latitude ${nw.latitude} is south of ${se.latitude}.`,
+        })
       this.cost(node, 2)
       return new GeoBoxPredicate(target, nw, se)
     }
     const first = points[0]
     const last = points[points.length - 1]
     // A closing vertex repeating the first is allowed and not counted (csdl.md §4.15).
-    const vertices = points.length > 3 && first !== undefined && last !== undefined && first.latitude === last.latitude && first.longitude === last.longitude ? points.slice(0, -1) : points
+    const vertices =
+      points.length > 3 &&
+      first !== undefined &&
+      last !== undefined &&
+      first.latitude === last.latitude &&
+      first.longitude === last.longitude
+        ? points.slice(0, -1)
+        : points
     if (vertices.length < 3 || vertices.length > GEO_POLYGON_MAX_VERTICES)
-      return report(scope, 'polygon_vertices', arg, { limit: GEO_POLYGON_MAX_VERTICES, count: vertices.length })
+      return report(scope, 'polygon_vertices', arg, {
+        limit: GEO_POLYGON_MAX_VERTICES,
+        count: vertices.length,
+      })
     this.cost(node, vertices.length)
     return new GeoPolygonPredicate(target, vertices)
   }
@@ -573,10 +796,16 @@ const SMALL_LIST = 64
 
 /** A key for a value set: the items themselves when few, else a unique id (huge lists are not shared). */
 function identityOf(values: ReadonlySet<string>): string {
-  return values.size <= SMALL_LIST ? [...values].sort().join('\u0001') : `#list${nextListIdentity++}:${values.size}`
+  return values.size <= SMALL_LIST
+    ? [...values].sort().join('\u0001')
+    : `#list${nextListIdentity++}:${values.size}`
 }
 
-function compileExpr(node: ExprNode, scope: Scope, conditions: ConditionCompiler): FilterExpr | undefined {
+function compileExpr(
+  node: ExprNode,
+  scope: Scope,
+  conditions: ConditionCompiler,
+): FilterExpr | undefined {
   switch (node.kind) {
     case 'Condition':
       return conditions.compile(node)
@@ -595,8 +824,10 @@ function compileExpr(node: ExprNode, scope: Scope, conditions: ConditionCompiler
       const hash = node.hash.toLowerCase()
       const r = scope.resolver.resolve(hash)
       if (r.kind === 'missing') return report(scope, 'unknown_stream', node, { hash })
-      if (r.kind === 'cycle') return report(scope, 'stream_cycle', node, { hash, path: r.path.join(' → ') })
-      if (r.definition.filter === undefined) return report(scope, 'stream_is_tag_only', node, { hash })
+      if (r.kind === 'cycle')
+        return report(scope, 'stream_cycle', node, { hash, path: r.path.join(' → ') })
+      if (r.definition.filter === undefined)
+        return report(scope, 'stream_is_tag_only', node, { hash })
       scope.references.add(hash)
       scope.referencedCosts.push(r.definition.dpu)
       return { kind: 'stream', hash, filter: r.definition.filter }
@@ -604,7 +835,12 @@ function compileExpr(node: ExprNode, scope: Scope, conditions: ConditionCompiler
   }
 }
 
-function compileTagRule(rule: TagRuleNode, scope: Scope, conditions: ConditionCompiler, seen: Map<string, TagRuleNode>): CompiledTagRule | undefined {
+function compileTagRule(
+  rule: TagRuleNode,
+  scope: Scope,
+  conditions: ConditionCompiler,
+  seen: Map<string, TagRuleNode>,
+): CompiledTagRule | undefined {
   let ok = true
   for (const seg of rule.namespace)
     if (!TAG_NAMESPACE.test(seg)) {
@@ -617,7 +853,8 @@ function compileTagRule(rule: TagRuleNode, scope: Scope, conditions: ConditionCo
       ok = false
       report(scope, 'score_without_namespace', label, { score: label.text })
     }
-    if (!Number.isFinite(label.value)) ok = report(scope, 'bad_number', label, { text: label.text }) ?? false
+    if (!Number.isFinite(label.value))
+      ok = report(scope, 'bad_number', label, { text: label.text }) ?? false
   } else if (!TAG_LABEL.test(label.text)) {
     ok = false
     report(scope, 'bad_tag_label', label, { label: label.text })
@@ -625,19 +862,30 @@ function compileTagRule(rule: TagRuleNode, scope: Scope, conditions: ConditionCo
     const key = `${rule.namespace.join('.')}\u0000${label.text}`
     if (seen.has(key)) {
       ok = false
-      report(scope, 'duplicate_tag', label, { label: label.text, namespace: rule.namespace.length === 0 ? '' : ` in tag.${rule.namespace.join('.')}` })
+      report(scope, 'duplicate_tag', label, {
+        label: label.text,
+        namespace: rule.namespace.length === 0 ? '' : ` in tag.${rule.namespace.join('.')}`,
+      })
     } else seen.set(key, rule)
   }
   const expr = compileExpr(rule.body, scope, conditions)
   if (!ok || expr === undefined) return undefined
   return {
     namespace: rule.namespace,
-    label: label.kind === 'Score' ? { kind: 'score', value: label.value } : { kind: 'label', text: label.text },
+    label:
+      label.kind === 'Score'
+        ? { kind: 'score', value: label.value }
+        : { kind: 'label', text: label.text },
     expr,
   }
 }
 
-function compileDefinition(def: DefinitionNode, source: string, scope: Scope, hash: string | undefined): CompiledDefinition | undefined {
+function compileDefinition(
+  def: DefinitionNode,
+  source: string,
+  scope: Scope,
+  hash: string | undefined,
+): CompiledDefinition | undefined {
   const conditions = new ConditionCompiler(scope)
   const tagRules: CompiledTagRule[] = []
   const seen = new Map<string, TagRuleNode>()
@@ -656,14 +904,20 @@ function compileDefinition(def: DefinitionNode, source: string, scope: Scope, ha
     const h = s.hash.toLowerCase()
     const r = scope.resolver.resolve(h)
     if (r.kind === 'missing') report(scope, 'unknown_tags', s, { hash: h })
-    else if (r.kind === 'cycle') report(scope, 'stream_cycle', s, { hash: h, path: r.path.join(' → ') })
+    else if (r.kind === 'cycle')
+      report(scope, 'stream_cycle', s, { hash: h, path: r.path.join(' → ') })
     else if (r.definition.filter !== undefined) report(scope, 'tags_not_tag_only', s, { hash: h })
     else {
       scope.references.add(h)
       for (const imported of r.definition.tagRules) {
         if (imported.label.kind === 'label') {
           const key = `${imported.namespace.join('.')}\u0000${imported.label.text}`
-          if (seen.has(key)) report(scope, 'duplicate_tag', s, { label: imported.label.text, namespace: imported.namespace.length === 0 ? '' : ` in tag.${imported.namespace.join('.')}` })
+          if (seen.has(key))
+            report(scope, 'duplicate_tag', s, {
+              label: imported.label.text,
+              namespace:
+                imported.namespace.length === 0 ? '' : ` in tag.${imported.namespace.join('.')}`,
+            })
         }
         tagRules.push(imported)
       }
@@ -697,7 +951,8 @@ function compileDefinition(def: DefinitionNode, source: string, scope: Scope, ha
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   try {
     const parsed = parse(source, options.limits ?? DEFAULT_LIMITS)
-    if (parsed.definition === undefined) return { ok: false, diagnostics: positioned(source, parsed.diagnostics) }
+    if (parsed.definition === undefined)
+      return { ok: false, diagnostics: positioned(source, parsed.diagnostics) }
     const scope: Scope = {
       diagnostics: [],
       costs: [],
@@ -707,9 +962,15 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       lists: options.lists,
     }
     const definition = compileDefinition(parsed.definition, source, scope, options.hash)
-    if (definition === undefined) return { ok: false, diagnostics: positioned(source, scope.diagnostics) }
+    if (definition === undefined)
+      return { ok: false, diagnostics: positioned(source, scope.diagnostics) }
     return { ok: true, definition }
   } catch (e) {
-    return { ok: false, diagnostics: positioned(source, [diagnostic('internal', 0, 0, { detail: e instanceof Error ? e.message : String(e) })]) }
+    return {
+      ok: false,
+      diagnostics: positioned(source, [
+        diagnostic('internal', 0, 0, { detail: e instanceof Error ? e.message : String(e) }),
+      ]),
+    }
   }
 }

@@ -5,7 +5,8 @@
  */
 export const DIAGNOSTIC_MESSAGES = {
   // Size and shape limits (csdl.md §2.9, §6, §11.1)
-  too_long: 'The definition is {size} bytes; the limit is {limit}. Split it and combine the parts with stream "<hash>".',
+  too_long:
+    'The definition is {size} bytes; the limit is {limit}. Split it and combine the parts with stream "<hash>".',
   too_deep: 'Parentheses and NOTs are nested more than {limit} deep; flatten the expression.',
   too_many_conditions:
     'maximum recursion depth of {limit} has been reached: the definition has {count} conditions. Split it into streams and combine them with stream "<hash>".',
@@ -31,12 +32,14 @@ export const DIAGNOSTIC_MESSAGES = {
   duplicate_return: 'A definition has one return { … } block; merge the filters with OR.',
   // Targets and operators (csdl.md §2.4, §13)
   unknown_target: 'The target {target} does not exist{hint}.',
-  operator_not_allowed: 'The operator {operator} cannot be used on {target}, which is {type}; use one of: {allowed}.',
+  operator_not_allowed:
+    'The operator {operator} cannot be used on {target}, which is {type}; use one of: {allowed}.',
   argument_type: 'The operator {operator} on {target} takes {expected}, not {found}.',
   cs_not_allowed: 'cs (case sensitivity) does not apply to {operator}; remove it.',
   // Arguments (csdl.md §4)
   empty_argument: 'The argument of {operator} is empty; give at least one {what}.',
-  float_in_list: 'Integer lists take whole numbers only; {text} is not one (floats are not allowed in in-lists).',
+  float_in_list:
+    'Integer lists take whole numbers only; {text} is not one (floats are not allowed in in-lists).',
   bad_regex: 'The regular expression is not valid RE2: {reason}.',
   bad_geo: '{detail}',
   polygon_vertices: 'A geo_polygon takes 3 to {limit} vertices; this one has {count}.',
@@ -46,13 +49,19 @@ export const DIAGNOSTIC_MESSAGES = {
   bad_hash: '"{hash}" is not a stream hash: a hash is 32 hexadecimal characters.',
   unknown_stream: 'There is no compiled stream with hash {hash}; compile and register it first.',
   stream_cycle: 'Stream {hash} refers back to itself through {path}.',
-  stream_is_tag_only: 'Stream {hash} has tag rules but no filter; import its tags with tags "{hash}" instead.',
-  unknown_tags: 'There is no compiled tag definition with hash {hash}; compile and register it first.',
-  tags_not_tag_only: 'tags "{hash}" must name a definition of tag rules only; that one has a filter.',
+  stream_is_tag_only:
+    'Stream {hash} has tag rules but no filter; import its tags with tags "{hash}" instead.',
+  unknown_tags:
+    'There is no compiled tag definition with hash {hash}; compile and register it first.',
+  tags_not_tag_only:
+    'tags "{hash}" must name a definition of tag rules only; that one has a filter.',
   duplicate_tag: 'The tag "{label}"{namespace} is defined twice; define it once with OR.',
-  bad_tag_label: 'Tag label "{label}" may contain only unaccented Latin letters, digits, hyphens, spaces and underscores.',
-  bad_namespace: 'Tag namespace "{segment}" may contain only unaccented Latin letters, hyphens and underscores.',
-  score_without_namespace: 'A score ({score}) needs a namespace: write tag.<namespace> {score} { … }.',
+  bad_tag_label:
+    'Tag label "{label}" may contain only unaccented Latin letters, digits, hyphens, spaces and underscores.',
+  bad_namespace:
+    'Tag namespace "{segment}" may contain only unaccented Latin letters, hyphens and underscores.',
+  score_without_namespace:
+    'A score ({score}) needs a namespace: write tag.<namespace> {score} { … }.',
   unknown_list: 'There is no dynamic list with id {id}; create it first.',
   internal: 'Internal error while compiling ({detail}); this is a bug in Sluice, please report it.',
 } as const
@@ -113,8 +122,13 @@ export function lineColumn(source: string, offset: number): { line: number; colu
 }
 
 /** Adds line and column to diagnostics, sorted by position. */
-export function positioned(source: string, diagnostics: readonly Diagnostic[]): PositionedDiagnostic[] {
-  return [...diagnostics].sort((a, b) => a.start - b.start).map((d) => ({ ...d, ...lineColumn(source, d.start) }))
+export function positioned(
+  source: string,
+  diagnostics: readonly Diagnostic[],
+): PositionedDiagnostic[] {
+  return [...diagnostics]
+    .sort((a, b) => a.start - b.start)
+    .map((d) => ({ ...d, ...lineColumn(source, d.start) }))
 }
 
 /** `LINE:COL: message`, the form `sluice csdl validate` prints. */

@@ -21,7 +21,14 @@ export interface ConditionCost {
 export interface DpuEstimate {
   readonly total: number
   readonly detail: Readonly<
-    Record<string, { readonly count: number; readonly dpu: number; readonly targets: Readonly<Record<string, number>> }>
+    Record<
+      string,
+      {
+        readonly count: number
+        readonly dpu: number
+        readonly targets: Readonly<Record<string, number>>
+      }
+    >
   >
 }
 
@@ -40,7 +47,11 @@ function conditionDpu(c: ConditionCost): number {
     case 'contains_all': {
       const first = Math.min(c.items, 100)
       const beyond = Math.max(0, c.items - 100)
-      return BASE + PER_TEN_WORDS * Math.ceil(first / 10) + PER_TEN_WORDS_BEYOND_100 * Math.ceil(beyond / 10)
+      return (
+        BASE +
+        PER_TEN_WORDS * Math.ceil(first / 10) +
+        PER_TEN_WORDS_BEYOND_100 * Math.ceil(beyond / 10)
+      )
     }
     case 'contains_near':
       return 0.15
@@ -73,12 +84,17 @@ function round(x: number): number {
  *
  * @example estimateDpu([{ operator: 'contains', target: 'interaction.content', items: 1, length: 0 }], 0, []).total // 0.1
  */
-export function estimateDpu(conditions: readonly ConditionCost[], tagRules: number, referenced: readonly DpuEstimate[]): DpuEstimate {
+export function estimateDpu(
+  conditions: readonly ConditionCost[],
+  tagRules: number,
+  referenced: readonly DpuEstimate[],
+): DpuEstimate {
   const detail: Record<string, { count: number; dpu: number; targets: Record<string, number> }> = {}
   let containsSeen = 0
   let total = 0
   for (const c of conditions) {
-    const dpu = c.operator === 'contains' ? (containsSeen++ === 0 ? BASE : EXTRA_CONTAINS) : conditionDpu(c)
+    const dpu =
+      c.operator === 'contains' ? (containsSeen++ === 0 ? BASE : EXTRA_CONTAINS) : conditionDpu(c)
     const d = (detail[c.operator] ??= { count: 0, dpu: 0, targets: {} })
     d.count++
     d.dpu = round(d.dpu + dpu)

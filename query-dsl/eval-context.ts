@@ -118,7 +118,8 @@ export class EvalContext {
    * links and @mentions removed on targets that hide them. Undefined when absent.
    */
   texts(target: TargetBinding): readonly string[] | undefined {
-    if (this.fresh(target.slot, this.stamps)) return this.caches[target.slot] as readonly string[] | undefined
+    if (this.fresh(target.slot, this.stamps))
+      return this.caches[target.slot] as readonly string[] | undefined
     const v = target.read(this.interaction)
     let out: string[] | undefined
     if (isPresent(v)) {
@@ -126,7 +127,8 @@ export class EvalContext {
       out = []
       for (const item of items) {
         const t = textOf(item)
-        if (t !== undefined) out.push(target.entry.stripsLinksAndMentions ? stripLinksAndMentions(t) : t)
+        if (t !== undefined)
+          out.push(target.entry.stripsLinksAndMentions ? stripLinksAndMentions(t) : t)
       }
     }
     this.store(target.slot, out, TEXTS)
@@ -135,7 +137,8 @@ export class EvalContext {
 
   /** The target's numeric values (numbers, exact bigints for big integers). Undefined when none. */
   numbers(target: TargetBinding): readonly (number | bigint)[] | undefined {
-    if (this.fresh(target.slot, this.numberStamps)) return this.numberCaches[target.slot] as readonly (number | bigint)[] | undefined
+    if (this.fresh(target.slot, this.numberStamps))
+      return this.numberCaches[target.slot] as readonly (number | bigint)[] | undefined
     const v = target.read(this.interaction)
     let out: (number | bigint)[] | undefined
     if (isPresent(v)) {
@@ -150,7 +153,8 @@ export class EvalContext {
 
   /** Tokens of each of the target's texts under a tokenizer. Undefined when the target is absent. */
   tokens(view: TokenView): readonly (readonly string[])[] | undefined {
-    if (this.fresh(view.slot, this.stamps)) return this.caches[view.slot] as readonly (readonly string[])[] | undefined
+    if (this.fresh(view.slot, this.stamps))
+      return this.caches[view.slot] as readonly (readonly string[])[] | undefined
     const texts = this.texts(view.target)
     const out = texts?.map((t) => tokenize(t, view.config))
     this.store(view.slot, out, TEXTS)

@@ -18,10 +18,16 @@ const direct = (p: Predicate, ctx: EvalContext): boolean => p.test(ctx)
  *
  * @example matchDefinition(def, { interaction: { content: 'electric scooter' } })?.hash
  */
-export function matchDefinition(def: CompiledDefinition, interaction: unknown, ctx: EvalContext = new EvalContext()): FilterMatch | undefined {
+export function matchDefinition(
+  def: CompiledDefinition,
+  interaction: unknown,
+  ctx: EvalContext = new EvalContext(),
+): FilterMatch | undefined {
   if (def.filter === undefined) return undefined
   ctx.reset(interaction)
   if (!evaluateExpr(def.filter, ctx, direct)) return undefined
-  const { tags, tagTree } = evaluateTags(def.tagRules, (rule) => evaluateExpr(rule.expr, ctx, direct))
+  const { tags, tagTree } = evaluateTags(def.tagRules, (rule) =>
+    evaluateExpr(rule.expr, ctx, direct),
+  )
   return { hash: def.hash, tags, tagTree }
 }

@@ -16,7 +16,9 @@ export type FilterExpr =
 /** A tag rule: a label (or a score) in a namespace, attached when its expression holds (csdl.md §8). */
 export interface CompiledTagRule {
   readonly namespace: readonly string[]
-  readonly label: { readonly kind: 'label'; readonly text: string } | { readonly kind: 'score'; readonly value: number }
+  readonly label:
+    | { readonly kind: 'label'; readonly text: string }
+    | { readonly kind: 'score'; readonly value: number }
   readonly expr: FilterExpr
 }
 
@@ -39,7 +41,11 @@ export interface CompiledDefinition {
  * Evaluates an expression with a predicate oracle (direct `test`, or a plan's memoized one).
  * AND and OR stop at the first operand that decides.
  */
-export function evaluateExpr(expr: FilterExpr, ctx: EvalContext, test: (p: Predicate, ctx: EvalContext) => boolean): boolean {
+export function evaluateExpr(
+  expr: FilterExpr,
+  ctx: EvalContext,
+  test: (p: Predicate, ctx: EvalContext) => boolean,
+): boolean {
   switch (expr.kind) {
     case 'predicate':
       return test(expr.predicate, ctx)
@@ -71,7 +77,10 @@ const SCORE_DIGITS = 13
  * The tags and tag tree of a delivered interaction, given which rules hold (`holds(rule, i)`
  * for the i-th rule). Labels are attached once; scores in one namespace are summed.
  */
-export function evaluateTags(rules: readonly CompiledTagRule[], holds: (rule: CompiledTagRule, index: number) => boolean): TagResult {
+export function evaluateTags(
+  rules: readonly CompiledTagRule[],
+  holds: (rule: CompiledTagRule, index: number) => boolean,
+): TagResult {
   const tags: string[] = []
   const tree: Record<string, unknown> = {}
   for (const [index, rule] of rules.entries()) {
@@ -83,14 +92,19 @@ export function evaluateTags(rules: readonly CompiledTagRule[], holds: (rule: Co
     let node = tree
     for (const seg of rule.namespace.slice(0, -1)) {
       const child = node[seg]
-      node = typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : (node[seg] = {})
+      node =
+        typeof child === 'object' && child !== null && !Array.isArray(child)
+          ? (child as Record<string, unknown>)
+          : (node[seg] = {})
     }
     const leaf = rule.namespace[rule.namespace.length - 1] ?? ''
     if (rule.label.kind === 'score') {
-      const prev = typeof node[leaf] === 'number' ? (node[leaf]) : 0
+      const prev = typeof node[leaf] === 'number' ? node[leaf] : 0
       node[leaf] = Number((prev + rule.label.value).toPrecision(SCORE_DIGITS))
     } else {
-      const list = Array.isArray(node[leaf]) ? (node[leaf] as string[]) : (node[leaf] = [] as string[])
+      const list = Array.isArray(node[leaf])
+        ? (node[leaf] as string[])
+        : (node[leaf] = [] as string[])
       if (!list.includes(rule.label.text)) list.push(rule.label.text)
     }
   }

@@ -144,10 +144,17 @@ export class FilterSet {
       return pid
     }
     const streamTests = new Map<string, () => boolean>()
-    const test = definition.filter === undefined ? () => false : this.compileExpr(definition.filter, intern, streamTests)
-    const tagTests = definition.tagRules.map((rule) => ({ test: this.compileExpr(rule.expr, intern, streamTests) }))
+    const test =
+      definition.filter === undefined
+        ? () => false
+        : this.compileExpr(definition.filter, intern, streamTests)
+    const tagTests = definition.tagRules.map((rule) => ({
+      test: this.compileExpr(rule.expr, intern, streamTests),
+    }))
     const anchor = definition.filter === undefined ? undefined : this.anchorOf(definition.filter)
-    const always = definition.filter !== undefined && (anchor === undefined || anchor.probability > ALWAYS_EVALUATE_ABOVE)
+    const always =
+      definition.filter !== undefined &&
+      (anchor === undefined || anchor.probability > ALWAYS_EVALUATE_ABOVE)
     const anchorKeys: string[] = []
     const anchorTargets: TargetBinding[] = []
     if (!always && anchor !== undefined) {
@@ -165,7 +172,15 @@ export class FilterSet {
       }
     }
     if (always) this.alwaysFilters.add(id)
-    this.filters[id] = { definition, test, tagTests, predicateIds, anchorKeys, anchorTargets, always }
+    this.filters[id] = {
+      definition,
+      test,
+      tagTests,
+      predicateIds,
+      anchorKeys,
+      anchorTargets,
+      always,
+    }
     this.filterIds.set(definition.hash, id)
     this.ensureFilterCapacity(id)
   }
@@ -212,7 +227,10 @@ export class FilterSet {
         out.push({ hash: f.definition.hash, tags: [], tagTree: {} })
         continue
       }
-      const { tags, tagTree } = evaluateTags(f.definition.tagRules, (_rule, i) => f.tagTests[i]?.test() === true)
+      const { tags, tagTree } = evaluateTags(
+        f.definition.tagRules,
+        (_rule, i) => f.tagTests[i]?.test() === true,
+      )
       out.push({ hash: f.definition.hash, tags, tagTree })
     }
     return out
@@ -248,7 +266,13 @@ export class FilterSet {
         for (let i = 0; i < tokens.length; i++) {
           const list = g.byFirst.get(tokens[i] ?? '')
           if (list === undefined) continue
-          for (const e of list) if (e.stamp !== gen && e.trigger.kind === 'phrase' && phraseAt(tokens, e.trigger.tokens, i)) this.fire(e, gen)
+          for (const e of list)
+            if (
+              e.stamp !== gen &&
+              e.trigger.kind === 'phrase' &&
+              phraseAt(tokens, e.trigger.tokens, i)
+            )
+              this.fire(e, gen)
         }
     }
     for (const g of this.valueGroups.values()) {
@@ -300,7 +324,9 @@ export class FilterSet {
       if (g.entries.length === 0) continue
       const texts = ctx.texts(g.target)
       if (texts === undefined) continue
-      g.automaton ??= new AhoCorasick(g.entries.map((e) => (e.trigger.kind === 'substring' ? e.trigger.text : '\u0000')))
+      g.automaton ??= new AhoCorasick(
+        g.entries.map((e) => (e.trigger.kind === 'substring' ? e.trigger.text : '\u0000')),
+      )
       for (const t of texts)
         g.automaton.scan(g.fold ? t.toLowerCase() : t, (i) => {
           const e = g.entries[i]
@@ -315,13 +341,18 @@ export class FilterSet {
     if (this.memoStamp[pid] === gen) return this.memoValue[pid] === 1
     const pp = this.predicates[pid]
     let v = false
-    if (pp !== undefined && !(pp.decidedByIndex && this.firedStamp[pid] !== gen)) v = pp.predicate.test(this.ctx)
+    if (pp !== undefined && !(pp.decidedByIndex && this.firedStamp[pid] !== gen))
+      v = pp.predicate.test(this.ctx)
     this.memoStamp[pid] = gen
     this.memoValue[pid] = v ? 1 : 0
     return v
   }
 
-  private compileExpr(expr: FilterExpr, intern: (p: Predicate) => number, streams: Map<string, () => boolean>): () => boolean {
+  private compileExpr(
+    expr: FilterExpr,
+    intern: (p: Predicate) => number,
+    streams: Map<string, () => boolean>,
+  ): () => boolean {
     switch (expr.kind) {
       case 'predicate': {
         const pid = intern(expr.predicate)
@@ -371,7 +402,9 @@ export class FilterSet {
     switch (expr.kind) {
       case 'predicate':
         // Index-decided predicates are a stamp lookup; others pay their test.
-        return expr.predicate.triggers?.every((t) => t.kind !== 'present') === true ? 0.2 : expr.predicate.cost
+        return expr.predicate.triggers?.every((t) => t.kind !== 'present') === true
+          ? 0.2
+          : expr.predicate.cost
       case 'not':
         return this.costOf(expr.operand)
       case 'stream':
@@ -435,7 +468,13 @@ export class FilterSet {
         e.predicates.push(id)
         keys.push(triggerKey(t))
       }
-    this.predicates[id] = { predicate: p, refs: 1, decidedByIndex, exact: decidedByIndex && p.exactTriggers, triggerKeys: keys }
+    this.predicates[id] = {
+      predicate: p,
+      refs: 1,
+      decidedByIndex,
+      exact: decidedByIndex && p.exactTriggers,
+      triggerKeys: keys,
+    }
     this.predicateIds.set(p.key, id)
     this.ensurePredicateCapacity(id)
     return id
@@ -528,7 +567,10 @@ export class FilterSet {
 
   private ensureFilterCapacity(id: number): void {
     if (id < this.candidateStamp.length) return
-    this.candidateStamp = grow(this.candidateStamp, Math.max(id + 1, this.candidateStamp.length * 2))
+    this.candidateStamp = grow(
+      this.candidateStamp,
+      Math.max(id + 1, this.candidateStamp.length * 2),
+    )
   }
 }
 

@@ -16,7 +16,9 @@ export const EARTH_RADIUS_KM = 6371.0088
 function pointOf(v: unknown): GeoPoint | undefined {
   if (typeof v !== 'object' || v === null) return undefined
   const { latitude, longitude } = v as { latitude?: unknown; longitude?: unknown }
-  return typeof latitude === 'number' && typeof longitude === 'number' ? { latitude, longitude } : undefined
+  return typeof latitude === 'number' && typeof longitude === 'number'
+    ? { latitude, longitude }
+    : undefined
 }
 
 function pointsOf(v: unknown): GeoPoint[] {
@@ -33,7 +35,9 @@ export function distanceKm(a: GeoPoint, b: GeoPoint): number {
   const rad = Math.PI / 180
   const dLat = (b.latitude - a.latitude) * rad
   const dLon = (b.longitude - a.longitude) * rad
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)))
 }
 
@@ -74,7 +78,9 @@ export class GeoBoxPredicate extends GeoPredicate {
     if (p.latitude > this.nw.latitude || p.latitude < this.se.latitude) return false
     const { longitude: west } = this.nw
     const { longitude: east } = this.se
-    return west <= east ? p.longitude >= west && p.longitude <= east : p.longitude >= west || p.longitude <= east
+    return west <= east
+      ? p.longitude >= west && p.longitude <= east
+      : p.longitude >= west || p.longitude <= east
   }
 }
 
@@ -118,7 +124,13 @@ export class GeoPolygonPredicate extends GeoPredicate {
 
   protected inside(p: GeoPoint): boolean {
     // The bounding box rejects most points before the ray cast.
-    if (p.latitude < this.minLat || p.latitude > this.maxLat || p.longitude < this.minLon || p.longitude > this.maxLon) return false
+    if (
+      p.latitude < this.minLat ||
+      p.latitude > this.maxLat ||
+      p.longitude < this.minLon ||
+      p.longitude > this.maxLon
+    )
+      return false
     let inside = false
     const vs = this.vertices
     for (let i = 0, j = vs.length - 1; i < vs.length; j = i++) {
@@ -127,7 +139,9 @@ export class GeoPolygonPredicate extends GeoPredicate {
       if (a === undefined || b === undefined) continue
       if (onSegment(p, a, b)) return true
       if (a.latitude > p.latitude !== b.latitude > p.latitude) {
-        const lon = ((b.longitude - a.longitude) * (p.latitude - a.latitude)) / (b.latitude - a.latitude) + a.longitude
+        const lon =
+          ((b.longitude - a.longitude) * (p.latitude - a.latitude)) / (b.latitude - a.latitude) +
+          a.longitude
         if (p.longitude < lon) inside = !inside
       }
     }
@@ -136,7 +150,9 @@ export class GeoPolygonPredicate extends GeoPredicate {
 }
 
 function onSegment(p: GeoPoint, a: GeoPoint, b: GeoPoint): boolean {
-  const cross = (b.latitude - a.latitude) * (p.longitude - a.longitude) - (b.longitude - a.longitude) * (p.latitude - a.latitude)
+  const cross =
+    (b.latitude - a.latitude) * (p.longitude - a.longitude) -
+    (b.longitude - a.longitude) * (p.latitude - a.latitude)
   if (Math.abs(cross) > 1e-12) return false
   return (
     p.latitude >= Math.min(a.latitude, b.latitude) &&

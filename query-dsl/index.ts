@@ -27,7 +27,13 @@ export {
 } from './diagnostics.js'
 export { lex } from './lexer.js'
 export { DEFAULT_LIMITS, parse, type ParseLimits, type ParseResult } from './parser.js'
-export { compile, type CompileOptions, type CompileResult, type DefinitionResolver, type Resolution } from './compile.js'
+export {
+  compile,
+  type CompileOptions,
+  type CompileResult,
+  type DefinitionResolver,
+  type Resolution,
+} from './compile.js'
 export type { CompiledDefinition, CompiledTagRule, FilterExpr, TagResult } from './filter-expr.js'
 export { canonicalForm, isStreamHash, streamHash } from './stream-hash.js'
 export type { DpuEstimate } from './dpu-cost.js'

@@ -47,7 +47,17 @@ function isWordChar(c: number): boolean {
 function isSpace(c: number): boolean {
   if (c === SPACE || (c >= TAB && c <= CR)) return true
   // Pasted filters carry no-break and ideographic spaces; they separate tokens like a space.
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  )
 }
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -106,7 +116,11 @@ export function lex(source: string): LexResult {
           if (d === BACKSLASH) {
             const escaped = source[i + 1] ?? ''
             if (!STRING_ESCAPES.has(escaped))
-              diagnostics.push(diagnostic('bad_escape', i, Math.min(i + 2, n), { char: escaped === '' ? '' : escaped }))
+              diagnostics.push(
+                diagnostic('bad_escape', i, Math.min(i + 2, n), {
+                  char: escaped === '' ? '' : escaped,
+                }),
+              )
             i += 2
             continue
           }
@@ -128,7 +142,9 @@ export function lex(source: string): LexResult {
         let end = source.indexOf("'", i + 1)
         const eol = source.indexOf('\n', i + 1)
         if (end === -1 || (eol !== -1 && eol < end)) end = eol === -1 ? n - 1 : eol - 1
-        diagnostics.push(diagnostic('single_quote', start, end + 1, { text: source.slice(start + 1, end) }))
+        diagnostics.push(
+          diagnostic('single_quote', start, end + 1, { text: source.slice(start + 1, end) }),
+        )
         push('string', start, end + 1)
         i = end + 1
         continue
@@ -157,14 +173,18 @@ export function lex(source: string): LexResult {
       case EQ:
         if (source.charCodeAt(i + 1) === EQ) push('==', start, (i += 2))
         else {
-          diagnostics.push(diagnostic('unexpected_character', start, start + 1, { char: '= (equality is ==)' }))
+          diagnostics.push(
+            diagnostic('unexpected_character', start, start + 1, { char: '= (equality is ==)' }),
+          )
           push('==', start, ++i)
         }
         continue
       case BANG:
         if (source.charCodeAt(i + 1) === EQ) push('!=', start, (i += 2))
         else {
-          diagnostics.push(diagnostic('unexpected_character', start, start + 1, { char: '! (negation is NOT)' }))
+          diagnostics.push(
+            diagnostic('unexpected_character', start, start + 1, { char: '! (negation is NOT)' }),
+          )
           i++
         }
         continue
@@ -179,16 +199,31 @@ export function lex(source: string): LexResult {
       default:
         break
     }
-    if (isDigit(c) || ((c === PLUS || c === MINUS || c === DOT) && (isDigit(source.charCodeAt(i + 1)) || (source.charCodeAt(i + 1) === DOT && isDigit(source.charCodeAt(i + 2)))))) {
+    if (
+      isDigit(c) ||
+      ((c === PLUS || c === MINUS || c === DOT) &&
+        (isDigit(source.charCodeAt(i + 1)) ||
+          (source.charCodeAt(i + 1) === DOT && isDigit(source.charCodeAt(i + 2)))))
+    ) {
       i++
       while (i < n) {
         const d = source.charCodeAt(i)
-        if (isWordChar(d) || d === DOT || ((d === PLUS || d === MINUS) && (source.charCodeAt(i - 1) | 32) === 101)) i++
+        if (
+          isWordChar(d) ||
+          d === DOT ||
+          ((d === PLUS || d === MINUS) && (source.charCodeAt(i - 1) | 32) === 101)
+        )
+          i++
         else break
       }
       const text = source.slice(start, i)
       if (NUMBER.test(text)) push('number', start, i)
-      else if (isDigit(c) && /^[0-9A-Za-z_]+(?:[.-][0-9A-Za-z_]+)*$/.test(text)) push('word', start, i) // e.g. 2ch.title
+      else if (
+        isDigit(c) &&
+        /[A-Za-z_]/.test(text) &&
+        /^[0-9A-Za-z_]+(?:[.-][0-9A-Za-z_]+)*$/.test(text)
+      )
+        push('word', start, i) // e.g. 2ch.title
       else {
         diagnostics.push(diagnostic('bad_number', start, i, { text }))
         push('number', start, i)
@@ -200,15 +235,28 @@ export function lex(source: string): LexResult {
       while (i < n) {
         const d = source.charCodeAt(i)
         // Dots join path segments; hyphens occur inside tag namespaces (tag.my-brand "x").
-        if (isWordChar(d) || ((d === DOT || d === MINUS) && isWordChar(source.charCodeAt(i + 1)))) i++
+        if (isWordChar(d) || ((d === DOT || d === MINUS) && isWordChar(source.charCodeAt(i + 1))))
+          i++
         else break
       }
       push('word', start, i)
       continue
     }
+    // C-style && and || are a common slip: name the CSDL keyword.
+    if ((c === 38 || c === 124) && source.charCodeAt(i + 1) === c) {
+      diagnostics.push(
+        diagnostic('unexpected_character', start, start + 2, {
+          char: c === 38 ? '&& (write AND)' : '|| (write OR)',
+        }),
+      )
+      i += 2
+      continue
+    }
     const cp = source.codePointAt(i) ?? c
     const width = cp > 0xffff ? 2 : 1
-    diagnostics.push(diagnostic('unexpected_character', start, start + width, { char: String.fromCodePoint(cp) }))
+    diagnostics.push(
+      diagnostic('unexpected_character', start, start + width, { char: String.fromCodePoint(cp) }),
+    )
     i += width
   }
   push('eof', n, n)

@@ -65,7 +65,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j] ?? 0
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      row[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
       prev = tmp
     }
   }
@@ -103,7 +107,13 @@ class Parser {
   ) {}
 
   private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)] ?? { kind: 'eof', start: this.source.length, end: this.source.length }
+    return (
+      this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)] ?? {
+        kind: 'eof',
+        start: this.source.length,
+        end: this.source.length,
+      }
+    )
   }
 
   private text(t: Token): string {
@@ -124,7 +134,11 @@ class Parser {
     return t
   }
 
-  private error(code: DiagnosticCode, t: { start: number; end: number }, params: Readonly<Record<string, string | number>> = {}): never {
+  private error(
+    code: DiagnosticCode,
+    t: { start: number; end: number },
+    params: Readonly<Record<string, string | number>> = {},
+  ): never {
     this.diagnostics.push(diagnostic(code, t.start, t.end, params))
     throw new Recover()
   }
@@ -156,7 +170,8 @@ class Parser {
       const t = this.peek()
       if (t.kind === 'eof') return
       const w = this.word(t)
-      if (parens === 0 && (t.kind === ')' || t.kind === '}' || (w !== undefined && stops.has(w)))) return
+      if (parens === 0 && (t.kind === ')' || t.kind === '}' || (w !== undefined && stops.has(w))))
+        return
       if (t.kind === '(') parens++
       if (t.kind === ')') parens--
       this.next()
@@ -170,7 +185,8 @@ class Parser {
       return undefined
     }
     const w = this.word(first)
-    const classified = w === 'tags' || w === 'return' || (w !== undefined && (w === 'tag' || w.startsWith('tag.')))
+    const classified =
+      w === 'tags' || w === 'return' || (w !== undefined && (w === 'tag' || w.startsWith('tag.')))
     return classified ? this.parseClassified() : this.parsePlain()
   }
 
@@ -182,7 +198,16 @@ class Parser {
       if (!(e instanceof Recover)) throw e
     }
     this.trailing(true)
-    return filter === undefined ? undefined : { kind: 'Definition', statements: [], filter, hasReturn: false, start: filter.start, end: filter.end }
+    return filter === undefined
+      ? undefined
+      : {
+          kind: 'Definition',
+          statements: [],
+          filter,
+          hasReturn: false,
+          start: filter.start,
+          end: filter.end,
+        }
   }
 
   /** Reports whatever follows a complete definition. */
@@ -230,7 +255,12 @@ class Parser {
           if (returned) this.diagnostics.push(diagnostic('misplaced_tag', t.start, t.end))
           this.next()
           const h = this.expect('string', 'the hash of a tag definition in double quotes')
-          statements.push({ kind: 'TagsImport', hash: decodeString(rawOfStringToken(this.source, h.start, h.end)), start: t.start, end: h.end })
+          statements.push({
+            kind: 'TagsImport',
+            hash: decodeString(rawOfStringToken(this.source, h.start, h.end)),
+            start: t.start,
+            end: h.end,
+          })
         } else if (w === 'tag' || (w !== undefined && w.startsWith('tag.'))) {
           if (returned) this.diagnostics.push(diagnostic('misplaced_tag', t.start, t.end))
           statements.push(this.parseTagRule())
@@ -241,10 +271,23 @@ class Parser {
         this.synchronize(new Set(['tag', 'tags', 'return']))
         const s = this.peek()
         const sw = this.word(s)
-        if (s.kind === '}' || s.kind === ')' || (sw !== undefined && !(sw === 'tag' || sw.startsWith('tag.') || sw === 'tags' || sw === 'return'))) this.next()
+        if (
+          s.kind === '}' ||
+          s.kind === ')' ||
+          (sw !== undefined &&
+            !(sw === 'tag' || sw.startsWith('tag.') || sw === 'tags' || sw === 'return'))
+        )
+          this.next()
       }
     }
-    return { kind: 'Definition', statements, filter, hasReturn: returned, start, end: this.source.length }
+    return {
+      kind: 'Definition',
+      statements,
+      filter,
+      hasReturn: returned,
+      start,
+      end: this.source.length,
+    }
   }
 
   private parseTagRule(): TagRuleNode {
@@ -255,7 +298,12 @@ class Parser {
     let label: TagLabel
     if (l.kind === 'string') {
       this.next()
-      label = { kind: 'Label', text: decodeString(rawOfStringToken(this.source, l.start, l.end)), start: l.start, end: l.end }
+      label = {
+        kind: 'Label',
+        text: decodeString(rawOfStringToken(this.source, l.start, l.end)),
+        start: l.start,
+        end: l.end,
+      }
     } else if (l.kind === 'number') {
       this.next()
       const text = this.text(l)
@@ -299,7 +347,12 @@ class Parser {
       this.next()
       operands.push(this.operand(() => this.parseAnd()))
     }
-    return { kind: 'Or', operands, start: first.start, end: operands[operands.length - 1]?.end ?? first.end }
+    return {
+      kind: 'Or',
+      operands,
+      start: first.start,
+      end: operands[operands.length - 1]?.end ?? first.end,
+    }
   }
 
   private parseAnd(): ExprNode {
@@ -321,13 +374,22 @@ class Parser {
       break
     }
     if (operands.length === 1) return first
-    return { kind: 'And', operands, start: first.start, end: operands[operands.length - 1]?.end ?? first.end }
+    return {
+      kind: 'And',
+      operands,
+      start: first.start,
+      end: operands[operands.length - 1]?.end ?? first.end,
+    }
   }
 
   private startsPrimary(t: Token): boolean {
     if (t.kind === '(') return true
     const w = this.word(t)
-    return w !== undefined && (w === 'not' || w === 'stream' || w === 'rule' || !KEYWORDS.has(w)) && !(w === 'tag' || w.startsWith('tag.') || w === 'tags' || w === 'return')
+    return (
+      w !== undefined &&
+      (w === 'not' || w === 'stream' || w === 'rule' || !KEYWORDS.has(w)) &&
+      !(w === 'tag' || w.startsWith('tag.') || w === 'tags' || w === 'return')
+    )
   }
 
   private parseNot(): ExprNode {
@@ -357,23 +419,39 @@ class Parser {
       this.next()
       const h = this.expect('string', 'a stream hash in double quotes')
       this.countCondition(t)
-      return { kind: 'StreamRef', hash: decodeString(rawOfStringToken(this.source, h.start, h.end)), start: t.start, end: h.end }
+      return {
+        kind: 'StreamRef',
+        hash: decodeString(rawOfStringToken(this.source, h.start, h.end)),
+        start: t.start,
+        end: h.end,
+      }
     }
-    if (w === undefined || KEYWORDS.has(w) || w === 'tag' || w.startsWith('tag.')) this.expected('a target, NOT, "(" or stream', t)
+    if (w === undefined || KEYWORDS.has(w) || w === 'tag' || w.startsWith('tag.'))
+      this.expected('a target, NOT, "(" or stream', t)
     return this.parseCondition()
   }
 
   private countCondition(t: Token): void {
     if (++this.conditions > this.limits.maxConditions && !this.conditionLimitReported) {
       this.conditionLimitReported = true
-      this.diagnostics.push(diagnostic('too_many_conditions', t.start, t.end, { limit: this.limits.maxConditions, count: `more than ${this.limits.maxConditions}` }))
+      this.diagnostics.push(
+        diagnostic('too_many_conditions', t.start, t.end, {
+          limit: this.limits.maxConditions,
+          count: `more than ${this.limits.maxConditions}`,
+        }),
+      )
     }
   }
 
   private parseCondition(): ConditionNode {
     const targetToken = this.next()
     this.countCondition(targetToken)
-    const target = { kind: 'Name' as const, text: this.text(targetToken).toLowerCase(), start: targetToken.start, end: targetToken.end }
+    const target = {
+      kind: 'Name' as const,
+      text: this.text(targetToken).toLowerCase(),
+      start: targetToken.start,
+      end: targetToken.end,
+    }
     let caseSensitive = false
     if (this.isWord(this.peek(), 'cs')) {
       this.next()
@@ -387,35 +465,71 @@ class Parser {
       name = WORD_OPERATORS.get(written)
       if (name === undefined) {
         if (!KEYWORDS.has(written) && this.looksLikeOperatorPosition())
-          this.error('unknown_operator', opToken, { operator: this.text(opToken), hint: suggestion(written, WORD_OPERATORS.keys()) })
+          this.error('unknown_operator', opToken, {
+            operator: this.text(opToken),
+            hint: suggestion(written, WORD_OPERATORS.keys()),
+          })
         this.expected('an operator (contains, ==, in, exists, …)', opToken)
       }
     } else this.expected('an operator (contains, ==, in, exists, …)', opToken)
     this.next()
-    const operator = { kind: 'Operator' as const, name, written: this.text(opToken), start: opToken.start, end: opToken.end }
+    const operator = {
+      kind: 'Operator' as const,
+      name,
+      written: this.text(opToken),
+      start: opToken.start,
+      end: opToken.end,
+    }
     const switches: SwitchNode[] = []
-    while (this.peek().kind === '[' && this.peek(1).kind === 'word' && this.peek(2).kind === '(') switches.push(this.parseSwitch())
+    while (this.peek().kind === '[' && this.peek(1).kind === 'word' && this.peek(2).kind === '(')
+      switches.push(this.parseSwitch())
     let argument: ArgumentNode | undefined
     const a = this.peek()
     if (a.kind === 'string') {
       this.next()
-      argument = { kind: 'String', raw: rawOfStringToken(this.source, a.start, a.end), start: a.start, end: a.end }
+      argument = {
+        kind: 'String',
+        raw: rawOfStringToken(this.source, a.start, a.end),
+        start: a.start,
+        end: a.end,
+      }
     } else if (a.kind === 'number') {
       this.next()
       argument = this.numberNode(a)
     } else if (a.kind === '[') argument = this.parseIntList()
     if (name === 'exists') {
-      if (argument !== undefined) this.error('unexpected_argument', argument, { target: target.text })
+      if (argument !== undefined)
+        this.error('unexpected_argument', argument, { target: target.text })
     } else if (argument === undefined)
-      this.error('missing_argument', { start: opToken.start, end: a.end }, { operator: operator.written, example: ARGUMENT_EXAMPLES[name] ?? '"text"' })
+      this.error(
+        'missing_argument',
+        { start: opToken.start, end: a.end },
+        { operator: operator.written, example: ARGUMENT_EXAMPLES[name] ?? '"text"' },
+      )
     const end = argument?.end ?? switches[switches.length - 1]?.end ?? opToken.end
-    return { kind: 'Condition', target, caseSensitive, operator, switches, argument, start: targetToken.start, end }
+    return {
+      kind: 'Condition',
+      target,
+      caseSensitive,
+      operator,
+      switches,
+      argument,
+      start: targetToken.start,
+      end,
+    }
   }
 
   /** True when the word after a target is in operator position (followed by an argument or switch). */
   private looksLikeOperatorPosition(): boolean {
     const after = this.peek(1).kind
-    return after === 'string' || after === 'number' || after === '[' || after === 'eof' || after === 'word' || after === ')'
+    return (
+      after === 'string' ||
+      after === 'number' ||
+      after === '[' ||
+      after === 'eof' ||
+      after === 'word' ||
+      after === ')'
+    )
   }
 
   private numberNode(t: Token): NumberNode {
@@ -452,7 +566,13 @@ class Parser {
     }
     this.next() // )
     const close = this.expect(']', '"]" to close the switch')
-    return { kind: 'Switch', name: this.text(nameToken).toLowerCase(), values, start: open.start, end: close.end }
+    return {
+      kind: 'Switch',
+      name: this.text(nameToken).toLowerCase(),
+      values,
+      start: open.start,
+      end: close.end,
+    }
   }
 }
 
@@ -471,7 +591,10 @@ export function parse(source: string, limits: ParseLimits = DEFAULT_LIMITS): Par
   try {
     const size = source.length > limits.maxBytes / 3 ? utf8Length(source) : source.length
     if (size > limits.maxBytes)
-      return { definition: undefined, diagnostics: [diagnostic('too_long', 0, 0, { size, limit: limits.maxBytes })] }
+      return {
+        definition: undefined,
+        diagnostics: [diagnostic('too_long', 0, 0, { size, limit: limits.maxBytes })],
+      }
     const { tokens, diagnostics: lexical } = lex(source)
     const parser = new Parser(source, tokens, limits)
     const definition = parser.parseDefinition()
@@ -479,6 +602,11 @@ export function parse(source: string, limits: ParseLimits = DEFAULT_LIMITS): Par
     return { definition: diagnostics.length === 0 ? definition : undefined, diagnostics }
   } catch (e) {
     // A bug must not escape to the caller as an exception on some input string.
-    return { definition: undefined, diagnostics: [diagnostic('internal', 0, 0, { detail: e instanceof Error ? e.message : String(e) })] }
+    return {
+      definition: undefined,
+      diagnostics: [
+        diagnostic('internal', 0, 0, { detail: e instanceof Error ? e.message : String(e) }),
+      ],
+    }
   }
 }

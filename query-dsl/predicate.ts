@@ -16,11 +16,26 @@ import type { TargetBinding } from './target-binding.js'
  */
 export type Trigger =
   | { readonly kind: 'phrase'; readonly view: TokenView; readonly tokens: readonly string[] }
-  | { readonly kind: 'value'; readonly target: TargetBinding; readonly fold: boolean; readonly value: string }
-  | { readonly kind: 'valueSet'; readonly target: TargetBinding; readonly fold: boolean; readonly values: ReadonlySet<string> }
+  | {
+      readonly kind: 'value'
+      readonly target: TargetBinding
+      readonly fold: boolean
+      readonly value: string
+    }
+  | {
+      readonly kind: 'valueSet'
+      readonly target: TargetBinding
+      readonly fold: boolean
+      readonly values: ReadonlySet<string>
+    }
   | { readonly kind: 'number'; readonly target: TargetBinding; readonly value: string }
   | { readonly kind: 'url'; readonly target: TargetBinding; readonly value: string }
-  | { readonly kind: 'substring'; readonly target: TargetBinding; readonly fold: boolean; readonly text: string }
+  | {
+      readonly kind: 'substring'
+      readonly target: TargetBinding
+      readonly fold: boolean
+      readonly text: string
+    }
   | { readonly kind: 'present'; readonly target: TargetBinding }
 
 /**

@@ -15,7 +15,9 @@ export class StreamRegistry implements DefinitionResolver {
   private readonly visiting: string[] = []
   private lastCycle: readonly string[] = []
 
-  constructor(private readonly options: { readonly lists?: ListSource; readonly limits?: ParseLimits } = {}) {}
+  constructor(
+    private readonly options: { readonly lists?: ListSource; readonly limits?: ParseLimits } = {},
+  ) {}
 
   /**
    * Compiles a definition and, when it compiles, stores it under its hash (its canonical hash,
@@ -24,7 +26,11 @@ export class StreamRegistry implements DefinitionResolver {
    * @example registry.register('interaction.content contains "rugby"')
    */
   register(source: string, hash?: string): CompileResult {
-    const result = compile(source, { ...this.options, resolver: this, ...(hash === undefined ? {} : { hash: hash.toLowerCase() }) })
+    const result = compile(source, {
+      ...this.options,
+      resolver: this,
+      ...(hash === undefined ? {} : { hash: hash.toLowerCase() }),
+    })
     if (result.ok) this.compiled.set(result.definition.hash, result.definition)
     return result
   }
@@ -34,12 +40,18 @@ export class StreamRegistry implements DefinitionResolver {
    * resolve, and a cycle is an error on every definition in it.
    */
   defineAll(sources: Readonly<Record<string, string>>): Map<string, CompileResult> {
-    for (const [hash, source] of Object.entries(sources)) this.pending.set(hash.toLowerCase(), source)
+    for (const [hash, source] of Object.entries(sources))
+      this.pending.set(hash.toLowerCase(), source)
     const results = new Map<string, CompileResult>()
     for (const hash of Object.keys(sources).map((h) => h.toLowerCase())) {
       const r = this.resolve(hash)
       const def = this.compiled.get(hash)
-      results.set(hash, def !== undefined && r.kind === 'found' ? { ok: true, definition: def } : (this.failed.get(hash) ?? { ok: false, diagnostics: [] }))
+      results.set(
+        hash,
+        def !== undefined && r.kind === 'found'
+          ? { ok: true, definition: def }
+          : (this.failed.get(hash) ?? { ok: false, diagnostics: [] }),
+      )
     }
     return results
   }

@@ -4,7 +4,15 @@
  * is split; each piece is decoded afterwards.
  */
 
-const DECODE: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', ',': ',', ':': ':', n: '\n', r: '\r', t: '\t' }
+const DECODE: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  ',': ',',
+  ':': ':',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+}
 
 /**
  * Decodes the escapes of raw string text. Unknown escapes were reported by the lexer; here they

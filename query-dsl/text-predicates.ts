@@ -1,7 +1,12 @@
 import { type RE2JS } from 're2js'
 import type { EvalContext, TokenView } from './eval-context.js'
 import type { Predicate, Trigger } from './predicate.js'
-import { anyOf, phraseProbability, presenceProbability, substringProbability } from './probability.js'
+import {
+  anyOf,
+  phraseProbability,
+  presenceProbability,
+  substringProbability,
+} from './probability.js'
 import type { TargetBinding } from './target-binding.js'
 import { isPunctuationToken, tokenizerKey } from './text-tokenizer.js'
 
@@ -13,7 +18,9 @@ function phraseAt(tokens: readonly string[], phrase: readonly string[], at: numb
 }
 
 /** Phrases grouped by first token, so a text is scanned once whatever the number of phrases. */
-function byFirstToken(phrases: readonly (readonly string[])[]): ReadonlyMap<string, readonly number[]> {
+function byFirstToken(
+  phrases: readonly (readonly string[])[],
+): ReadonlyMap<string, readonly number[]> {
   const m = new Map<string, number[]>()
   phrases.forEach((p, i) => {
     const first = p[0]
@@ -69,23 +76,26 @@ export class PhrasePredicate implements Predicate {
     const texts = ctx.tokens(this.view)
     if (texts === undefined) return false
     if (this.mode === 'any') {
-      for (const tokens of texts) for (let i = 0; i < tokens.length; i++) {
-        const candidates = this.index.get(tokens[i] ?? '')
-        if (candidates !== undefined) for (const c of candidates) if (phraseAt(tokens, this.phrases[c] ?? [], i)) return true
-      }
+      for (const tokens of texts)
+        for (let i = 0; i < tokens.length; i++) {
+          const candidates = this.index.get(tokens[i] ?? '')
+          if (candidates !== undefined)
+            for (const c of candidates) if (phraseAt(tokens, this.phrases[c] ?? [], i)) return true
+        }
       return false
     }
     const found = new Uint8Array(this.phrases.length)
     let missing = this.phrases.length
-    for (const tokens of texts) for (let i = 0; i < tokens.length; i++) {
-      const candidates = this.index.get(tokens[i] ?? '')
-      if (candidates === undefined) continue
-      for (const c of candidates)
-        if (found[c] === 0 && phraseAt(tokens, this.phrases[c] ?? [], i)) {
-          found[c] = 1
-          if (--missing === 0) return true
-        }
-    }
+    for (const tokens of texts)
+      for (let i = 0; i < tokens.length; i++) {
+        const candidates = this.index.get(tokens[i] ?? '')
+        if (candidates === undefined) continue
+        for (const c of candidates)
+          if (found[c] === 0 && phraseAt(tokens, this.phrases[c] ?? [], i)) {
+            found[c] = 1
+            if (--missing === 0) return true
+          }
+      }
     return false
   }
 }
@@ -154,7 +164,9 @@ export class NearPredicate implements Predicate {
 }
 
 function wildcardRegExp(pattern: string, caseSensitive: boolean): RegExp {
-  const body = [...pattern].map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('')
+  const body = [...pattern]
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('')
   return new RegExp(`^${body}$`, caseSensitive ? 'su' : 'isu')
 }
 
@@ -176,7 +188,10 @@ export class WildcardPredicate implements Predicate {
     patterns: readonly (readonly string[])[],
   ) {
     this.matchers = patterns.map((p) => p.map((t) => wildcardRegExp(t, view.config.caseSensitive)))
-    this.key = `wildcard|${target.path}|${tokenizerKey(view.config)}|${patterns.map((p) => p.join('\u0001')).sort().join('\u0002')}`
+    this.key = `wildcard|${target.path}|${tokenizerKey(view.config)}|${patterns
+      .map((p) => p.join('\u0001'))
+      .sort()
+      .join('\u0002')}`
     this.triggers = [{ kind: 'present', target }]
     this.probability = presenceProbability(target.path) * 0.05
   }
@@ -188,7 +203,8 @@ export class WildcardPredicate implements Predicate {
       for (let i = 0; i < tokens.length; i++)
         for (const m of this.matchers) {
           let k = 0
-          while (k < m.length && i + k < tokens.length && m[k]?.test(tokens[i + k] ?? '') === true) k++
+          while (k < m.length && i + k < tokens.length && m[k]?.test(tokens[i + k] ?? '') === true)
+            k++
           if (k === m.length) return true
         }
     return false
@@ -218,7 +234,8 @@ export class SubstrPredicate implements Predicate {
   test(ctx: EvalContext): boolean {
     const texts = ctx.texts(this.target)
     if (texts === undefined) return false
-    for (const t of texts) if ((this.caseSensitive ? t : t.toLowerCase()).includes(this.needle)) return true
+    for (const t of texts)
+      if ((this.caseSensitive ? t : t.toLowerCase()).includes(this.needle)) return true
     return false
   }
 }
@@ -247,7 +264,10 @@ export class RegexPredicate implements Predicate {
       requiredLiteral === undefined
         ? [{ kind: 'present', target }]
         : [{ kind: 'substring', target, fold: requiredLiteral.fold, text: requiredLiteral.text }]
-    this.probability = requiredLiteral === undefined ? presenceProbability(target.path) * 0.1 : substringProbability(target.path, requiredLiteral.text)
+    this.probability =
+      requiredLiteral === undefined
+        ? presenceProbability(target.path) * 0.1
+        : substringProbability(target.path, requiredLiteral.text)
   }
 
   test(ctx: EvalContext): boolean {

@@ -14,7 +14,19 @@ export type PunctuationMode =
   | { readonly kind: 'drop'; readonly categories: readonly string[] }
 
 /** Unicode general categories `[keep(…)]`/`[drop(…)]` may name. */
-export const PUNCTUATION_CATEGORIES = ['Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So'] as const
+export const PUNCTUATION_CATEGORIES = [
+  'Pc',
+  'Pd',
+  'Ps',
+  'Pe',
+  'Pi',
+  'Pf',
+  'Po',
+  'Sm',
+  'Sc',
+  'Sk',
+  'So',
+] as const
 
 export interface TokenizerConfig {
   readonly caseSensitive: boolean
@@ -23,12 +35,19 @@ export interface TokenizerConfig {
   readonly language: 'none' | 'ja'
 }
 
-export const DEFAULT_TOKENIZER: TokenizerConfig = { caseSensitive: false, punctuation: { kind: 'default' }, language: 'none' }
+export const DEFAULT_TOKENIZER: TokenizerConfig = {
+  caseSensitive: false,
+  punctuation: { kind: 'default' },
+  language: 'none',
+}
 
 /** A stable key of a configuration: equal keys tokenize identically (used to share work). */
 export function tokenizerKey(c: TokenizerConfig): string {
   const p = c.punctuation
-  const punct = p.kind === 'keep' || p.kind === 'drop' ? `${p.kind}(${[...p.categories].sort().join(',')})` : p.kind
+  const punct =
+    p.kind === 'keep' || p.kind === 'drop'
+      ? `${p.kind}(${[...p.categories].sort().join(',')})`
+      : p.kind
   return `${c.caseSensitive ? 'cs' : 'ci'}|${punct}|${c.language}`
 }
 
@@ -60,7 +79,13 @@ function classify(mode: PunctuationMode, ch: string): number {
       return isPunct ? KEEP : WORD
     case 'classic':
       // Only ASCII punctuation is a token; other punctuation separates words and is dropped.
-      return ascii ? (isPunct ? KEEP : WORD) : category !== undefined && category.startsWith('P') ? DROP : WORD
+      return ascii
+        ? isPunct
+          ? KEEP
+          : WORD
+        : category !== undefined && category.startsWith('P')
+          ? DROP
+          : WORD
     case 'extended':
       return isPunct || (category !== undefined && category.startsWith('S')) ? KEEP : WORD
     case 'keep':

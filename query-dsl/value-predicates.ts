@@ -34,7 +34,8 @@ export class StringInPredicate implements Predicate {
   test(ctx: EvalContext): boolean {
     const texts = ctx.texts(this.target)
     if (texts === undefined) return false
-    for (const t of texts) if (this.values.has(this.caseSensitive ? t : t.toLowerCase())) return true
+    for (const t of texts)
+      if (this.values.has(this.caseSensitive ? t : t.toLowerCase())) return true
     return false
   }
 }
@@ -60,7 +61,8 @@ export class StringNotEqualsPredicate implements Predicate {
   test(ctx: EvalContext): boolean {
     const texts = ctx.texts(this.target)
     if (texts === undefined) return false
-    for (const t of texts) if ((this.caseSensitive ? t : t.toLowerCase()) !== this.value) return true
+    for (const t of texts)
+      if ((this.caseSensitive ? t : t.toLowerCase()) !== this.value) return true
     return false
   }
 }
@@ -262,7 +264,12 @@ export class BoolPredicate implements Predicate {
     const v = ctx.value(this.target)
     const values = Array.isArray(v) ? (v as readonly unknown[]) : [v]
     for (const item of values) {
-      const b = item === true || item === 1 || item === 'true' ? true : item === false || item === 0 || item === 'false' ? false : undefined
+      const b =
+        item === true || item === 1 || item === 'true'
+          ? true
+          : item === false || item === 0 || item === 'false'
+            ? false
+            : undefined
       if (b !== undefined && (b === this.expected) !== this.negated) return true
     }
     return false
@@ -291,7 +298,8 @@ export class TimestampPredicate implements Predicate {
     const v = ctx.value(this.target)
     for (const item of Array.isArray(v) ? (v as readonly unknown[]) : [v]) {
       // In-memory interactions hold epoch milliseconds; their JSON form holds ISO-8601 text.
-      const ms = typeof item === 'number' ? item : typeof item === 'string' ? Date.parse(item) : Number.NaN
+      const ms =
+        typeof item === 'number' ? item : typeof item === 'string' ? Date.parse(item) : Number.NaN
       if (Number.isNaN(ms)) continue
       const s = Math.floor(ms / 1000)
       if (ordered(this.op, s < this.seconds ? -1 : s > this.seconds ? 1 : 0)) return true
@@ -323,7 +331,8 @@ export class ListPredicate implements Predicate {
     private readonly lists: ListSource,
     private readonly id: string,
     private readonly mode: 'in' | 'any',
-    private readonly phraseTest: ((ctx: EvalContext, items: readonly string[]) => boolean) | undefined,
+    private readonly phraseTest:
+      ((ctx: EvalContext, items: readonly string[]) => boolean) | undefined,
   ) {
     this.key = `list:${mode}|${target.path}|${id}`
     this.triggers = [{ kind: 'present', target }]
@@ -340,7 +349,8 @@ export class ListPredicate implements Predicate {
     const texts = ctx.texts(this.target)
     if (texts !== undefined) for (const t of texts) if (this.set.has(t.toLowerCase())) return true
     const numbers = ctx.numbers(this.target)
-    if (numbers !== undefined) for (const n of numbers) if (this.set.has(canonicalNumber(n))) return true
+    if (numbers !== undefined)
+      for (const n of numbers) if (this.set.has(canonicalNumber(n))) return true
     return false
   }
 }
