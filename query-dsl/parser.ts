@@ -220,6 +220,7 @@ class Parser {
         this.diagnostics.push(diagnostic('tags_without_return', t.start, t.end))
         return
       }
+      const before = this.pos
       try {
         if (t.kind === 'word' || t.kind === '(') {
           this.diagnostics.push(diagnostic('adjacent_conditions', t.start, t.end))
@@ -227,8 +228,9 @@ class Parser {
         } else this.expected('AND, OR or the end of the definition')
       } catch (e) {
         if (!(e instanceof Recover)) throw e
-        if (this.peek().kind === t.kind && this.peek().start === t.start) this.next()
       }
+      // Always move on, so that no input can keep the parser in one place.
+      if (this.pos === before) this.next()
     }
   }
 
@@ -240,6 +242,7 @@ class Parser {
     while (this.peek().kind !== 'eof') {
       const t = this.peek()
       const w = this.word(t)
+      const before = this.pos
       try {
         if (w === 'return') {
           if (returned) this.diagnostics.push(diagnostic('duplicate_return', t.start, t.end))
@@ -279,6 +282,8 @@ class Parser {
         )
           this.next()
       }
+      // Always move on, so that no input can keep the parser in one place.
+      if (this.pos === before) this.next()
     }
     return {
       kind: 'Definition',
