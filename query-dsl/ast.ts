@@ -83,7 +83,15 @@ export interface OrNode extends Span {
   readonly operands: readonly ExprNode[]
 }
 
-export type ExprNode = OrNode | AndNode | NotNode | ConditionNode | StreamRefNode
+/**
+ * A part of an expression that did not parse. It only occurs in trees that come with
+ * diagnostics, so that the rest of the definition can still be checked.
+ */
+export interface InvalidNode extends Span {
+  readonly kind: 'Invalid'
+}
+
+export type ExprNode = OrNode | AndNode | NotNode | ConditionNode | StreamRefNode | InvalidNode
 
 /** A tag label: a string label, or a number for a score rule (csdl.md §8). */
 export type TagLabel =
@@ -156,6 +164,8 @@ export function printExpr(node: ExprNode): string {
       return `(not ${printExpr(node.operand)})`
     case 'StreamRef':
       return `(stream "${node.hash}")`
+    case 'Invalid':
+      return '(invalid)'
     case 'Condition': {
       const op = `${node.caseSensitive ? 'cs ' : ''}${node.operator.name}`
       const switches = node.switches.map((s) => ` [${s.name}(${s.values.join(',')})]`).join('')

@@ -88,6 +88,8 @@ export type CompileResult =
 
 const NO_STREAMS: DefinitionResolver = { resolve: () => ({ kind: 'missing' }) }
 
+const FATAL: ReadonlySet<DiagnosticCode> = new Set(['too_long', 'too_deep', 'too_many_conditions', 'empty_definition', 'internal'])
+
 const TEXT_SWITCH_OPERATORS: ReadonlySet<CsdlOperator> = new Set([
   'contains',
   'contains_any',
@@ -685,6 +687,8 @@ class ConditionCompiler {
       return new TimestampPredicate(target, op, arg.value)
     }
     if (arg.kind === 'Number') {
+      // A malformed number was already reported by the lexer.
+      if (Number.isNaN(arg.value)) return undefined
       if (isStringType(t)) return wrong('a string in double quotes')
       if (!Number.isFinite(arg.value)) return wrong('a finite number')
       const exact =
@@ -819,6 +823,9 @@ function compileExpr(
       if (operands.some((o) => o === undefined)) return undefined
       return { kind: node.kind === 'And' ? 'and' : 'or', operands: operands as FilterExpr[] }
     }
+    case 'Invalid':
+      // Already reported by the parser.
+      return undefined
     case 'StreamRef': {
       if (!isStreamHash(node.hash)) return report(scope, 'bad_hash', node, { hash: node.hash })
       const hash = node.hash.toLowerCase()
@@ -951,10 +958,12 @@ function compileDefinition(
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   try {
     const parsed = parse(source, options.limits ?? DEFAULT_LIMITS)
-    if (parsed.definition === undefined)
+    // Limits are reported alone: a tree past them is not worth checking.
+    const fatal = parsed.diagnostics.some((d) => FATAL.has(d.code))
+    if (parsed.definition === undefined || fatal)
       return { ok: false, diagnostics: positioned(source, parsed.diagnostics) }
     const scope: Scope = {
-      diagnostics: [],
+      diagnostics: [...parsed.diagnostics],
       costs: [],
       references: new Set(),
       referencedCosts: [],

@@ -33,7 +33,11 @@ export const DEFAULT_LIMITS: ParseLimits = {
   maxConditions: 1000,
 }
 
-/** The result of parsing: a definition when the source is well-formed, and every diagnostic. */
+/**
+ * The result of parsing: every diagnostic, and the tree when one could be built. A tree that
+ * comes with diagnostics holds Invalid nodes where parts did not parse; the checker still
+ * checks the rest, so one pass reports as many errors as it can.
+ */
 export interface ParseResult {
   readonly definition: DefinitionNode | undefined
   readonly diagnostics: readonly Diagnostic[]
@@ -340,7 +344,7 @@ class Parser {
       if (!(e instanceof Recover) || this.depth > this.limits.maxDepth) throw e
       this.depth = depth
       this.synchronize(new Set(['and', 'or', 'tag', 'tags', 'return']))
-      return { kind: 'StreamRef', hash: '', start: at.start, end: this.peek().start }
+      return { kind: 'Invalid', start: at.start, end: this.peek().start }
     }
   }
 
@@ -603,8 +607,7 @@ export function parse(source: string, limits: ParseLimits = DEFAULT_LIMITS): Par
     const { tokens, diagnostics: lexical } = lex(source)
     const parser = new Parser(source, tokens, limits)
     const definition = parser.parseDefinition()
-    const diagnostics = [...lexical, ...parser.diagnostics]
-    return { definition: diagnostics.length === 0 ? definition : undefined, diagnostics }
+    return { definition, diagnostics: [...lexical, ...parser.diagnostics] }
   } catch (e) {
     // A bug must not escape to the caller as an exception on some input string.
     return {

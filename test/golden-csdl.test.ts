@@ -211,7 +211,8 @@ describe.each(FILES)('golden CSDL cases: %s', (file) => {
 /** The syntax tree of a source that compiled (printDefinition prints trees, not compiled filters). */
 function parseDefinition(source: string): DefinitionNode {
   const p = parse(source)
-  if (p.definition === undefined) throw new Error(`does not parse: ${source}`)
+  if (p.definition === undefined || p.diagnostics.length > 0)
+    throw new Error(`does not parse: ${source}`)
   return p.definition
 }
 

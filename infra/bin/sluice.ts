@@ -7,6 +7,7 @@ import {
   type FormatChoice,
   type InteractionType,
 } from '../../schemas/index.js'
+import { CsdlInputError, runMatch, runValidate, type ListFiles, type StreamFiles } from '../cli/csdl-command.js'
 import { runNormalize } from '../cli/normalize-command.js'
 import { runTargets } from '../cli/targets-command.js'
 import { InputOpenError } from '../io/line-source.js'
@@ -82,6 +83,67 @@ program
   .option('--json', 'one JSON object per target, with its CSDL type and allowed operators')
   .action((opts: { source?: InteractionType; json?: boolean }) => {
     runTargets({ source: opts.source, json: opts.json === true, stdout: process.stdout })
+  })
+
+function collectPair(what: string): (value: string, previous: { key: string; file: string }[]) => { key: string; file: string }[] {
+  return (value, previous) => {
+    const eq = value.indexOf('=')
+    if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError(`expected ${what}=FILE`)
+    return [...previous, { key: value.slice(0, eq), file: value.slice(eq + 1) }]
+  }
+}
+
+interface ReferenceOptions {
+  stream: { key: string; file: string }[]
+  list: { key: string; file: string }[]
+}
+
+function references(opts: ReferenceOptions): { streams: StreamFiles; lists: ListFiles } {
+  return {
+    streams: opts.stream.map(({ key, file }) => ({ hash: key, file })),
+    lists: opts.list.map(({ key, file }) => ({ id: key, file })),
+  }
+}
+
+async function reportingInputErrors(run: () => Promise<void>): Promise<void> {
+  try {
+    await run()
+  } catch (e) {
+    if (e instanceof CsdlInputError || e instanceof InputOpenError) {
+      process.stderr.write(`sluice csdl: ${e.message}\n`)
+      process.exitCode = 2
+      return
+    }
+    throw e
+  }
+}
+
+const csdl = program.command('csdl').description('Compile and run CSDL filters (DataSift\'s filter language).')
+
+csdl
+  .command('validate')
+  .description('Compile a definition: print its hash and DPU cost, or LINE:COL: message per error (exit 1).')
+  .argument('[file]', 'CSDL file, or - for stdin', '-')
+  .option('--stream <hash=file>', 'a definition that stream/tags references may name (repeatable)', collectPair('HASH'), [])
+  .option('--list <id=file>', 'a dynamic list for list_in/list_any, one item per line (repeatable)', collectPair('ID'), [])
+  .option('--json', 'print {hash, dpu, detail} or {errors} as JSON')
+  .action(async (file: string, opts: ReferenceOptions & { json?: boolean }) => {
+    await reportingInputErrors(async () => {
+      process.exitCode = await runValidate({ file, ...references(opts), json: opts.json === true, stdout: process.stdout })
+    })
+  })
+
+csdl
+  .command('match')
+  .description('Run filters over interactions (NDJSON); one line per input with the matching hashes and tags.')
+  .argument('[input]', 'NDJSON interactions (plain or .gz), or - for stdin', '-')
+  .requiredOption('--filter <file>', 'a CSDL filter file (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--stream <hash=file>', 'a definition that stream/tags references may name (repeatable)', collectPair('HASH'), [])
+  .option('--list <id=file>', 'a dynamic list for list_in/list_any, one item per line (repeatable)', collectPair('ID'), [])
+  .action(async (input: string, opts: ReferenceOptions & { filter: string[] }) => {
+    await reportingInputErrors(() =>
+      runMatch({ filters: opts.filter, input, ...references(opts), stdout: process.stdout, stderr: process.stderr }),
+    )
   })
 
 await program.parseAsync()
