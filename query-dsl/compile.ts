@@ -27,6 +27,7 @@ import {
 import { estimateDpu, type ConditionCost, type DpuEstimate } from './dpu-cost.js'
 import { tokenView, type EvalContext } from './eval-context.js'
 import type { CompiledDefinition, CompiledTagRule, FilterExpr } from './filter-expr.js'
+import { CompactStringSet, type StringSet } from './compact-string-set.js'
 import { GeoBoxPredicate, GeoPolygonPredicate, GeoRadiusPredicate } from './geo-predicates.js'
 import { DEFAULT_LIMITS, parse, suggestion, type ParseLimits } from './parser.js'
 import type { Predicate } from './predicate.js'
@@ -88,7 +89,13 @@ export type CompileResult =
 
 const NO_STREAMS: DefinitionResolver = { resolve: () => ({ kind: 'missing' }) }
 
-const FATAL: ReadonlySet<DiagnosticCode> = new Set(['too_long', 'too_deep', 'too_many_conditions', 'empty_definition', 'internal'])
+const FATAL: ReadonlySet<DiagnosticCode> = new Set([
+  'too_long',
+  'too_deep',
+  'too_many_conditions',
+  'empty_definition',
+  'internal',
+])
 
 const TEXT_SWITCH_OPERATORS: ReadonlySet<CsdlOperator> = new Set([
   'contains',
@@ -774,21 +781,15 @@ class ConditionCompiler {
 }
 
 /** The items of a string list, trimmed, empty ones dropped, case-folded unless case-sensitive. */
-function splitList(raw: string, caseSensitive: boolean): Set<string> {
+/** Lists longer than this (in characters) are held compactly (see CompactStringSet). */
+const COMPACT_LIST_CHARS = 1 << 16
+
+function splitList(raw: string, caseSensitive: boolean): StringSet {
+  const escaped = raw.indexOf('\\') !== -1
+  if (!escaped && raw.length > COMPACT_LIST_CHARS)
+    return new CompactStringSet(caseSensitive ? raw : raw.toLowerCase())
   const out = new Set<string>()
-  if (raw.indexOf('\\') === -1) {
-    // The common and the huge case (ten million names): no escapes, so no intermediate arrays.
-    let start = 0
-    for (;;) {
-      const comma = raw.indexOf(',', start)
-      const item = raw.slice(start, comma === -1 ? raw.length : comma).trim()
-      if (item !== '') out.add(caseSensitive ? item : item.toLowerCase())
-      if (comma === -1) break
-      start = comma + 1
-    }
-    return out
-  }
-  for (const item of splitUnescaped(raw, ',')) {
+  for (const item of escaped ? splitUnescaped(raw, ',') : raw.split(',')) {
     const v = item.trim()
     if (v !== '') out.add(caseSensitive ? v : v.toLowerCase())
   }
@@ -799,7 +800,7 @@ let nextListIdentity = 0
 const SMALL_LIST = 64
 
 /** A key for a value set: the items themselves when few, else a unique id (huge lists are not shared). */
-function identityOf(values: ReadonlySet<string>): string {
+function identityOf(values: StringSet): string {
   return values.size <= SMALL_LIST
     ? [...values].sort().join('\u0001')
     : `#list${nextListIdentity++}:${values.size}`

@@ -58,8 +58,11 @@ export function numericOf(v: unknown): number | bigint | undefined {
   return undefined
 }
 
+// The kinds of per-slot caches.
 const TEXTS = 0
 const NUMBERS = 1
+const FOLDED = 2
+const KINDS = 3
 
 /**
  * The per-interaction state of evaluation: the interaction, and caches of the work predicates
@@ -70,10 +73,9 @@ const NUMBERS = 1
 export class EvalContext {
   interaction: unknown = undefined
   generation = 0
-  private stamps: Int32Array = new Int32Array(64).fill(-1)
-  private caches: unknown[] = []
-  private numberStamps: Int32Array = new Int32Array(64).fill(-1)
-  private numberCaches: unknown[] = []
+  /** Per kind: the generation each slot's cache was filled in, and the cached values. */
+  private stamps: Int32Array[] = Array.from({ length: KINDS }, () => new Int32Array(64).fill(-1))
+  private readonly caches: unknown[][] = Array.from({ length: KINDS }, () => [])
 
   /** Starts evaluating a new interaction. */
   reset(interaction: unknown): void {
@@ -81,31 +83,29 @@ export class EvalContext {
     this.generation++
   }
 
-  private fresh(slot: number, stamps: Int32Array): boolean {
-    if (slot >= stamps.length) return false
-    return stamps[slot] === this.generation
+  private fresh(slot: number, kind: number): boolean {
+    const stamps = this.stamps[kind]
+    return stamps !== undefined && slot < stamps.length && stamps[slot] === this.generation
   }
 
-  private grow(): void {
-    const size = Math.max(slotCount(), 64) * 2
-    const grow = (old: Int32Array): Int32Array => {
-      const next = new Int32Array(size).fill(-1)
-      next.set(old)
-      return next
+  private store(slot: number, value: unknown, kind: number): void {
+    let stamps = this.stamps[kind] ?? new Int32Array(0)
+    if (slot >= stamps.length) {
+      const size = Math.max(slotCount(), slot + 1, 64) * 2
+      this.stamps = this.stamps.map((old) => {
+        const next = new Int32Array(size).fill(-1)
+        next.set(old)
+        return next
+      })
+      stamps = this.stamps[kind] ?? stamps
     }
-    this.stamps = grow(this.stamps)
-    this.numberStamps = grow(this.numberStamps)
+    stamps[slot] = this.generation
+    const cache = this.caches[kind]
+    if (cache !== undefined) cache[slot] = value
   }
 
-  private store(slot: number, value: unknown, kind: typeof TEXTS | typeof NUMBERS): void {
-    if (slot >= this.stamps.length) this.grow()
-    if (kind === TEXTS) {
-      this.stamps[slot] = this.generation
-      this.caches[slot] = value
-    } else {
-      this.numberStamps[slot] = this.generation
-      this.numberCaches[slot] = value
-    }
+  private cached<T>(slot: number, kind: number): T {
+    return this.caches[kind]?.[slot] as T
   }
 
   /** The target's raw value in the interaction. */
@@ -118,8 +118,7 @@ export class EvalContext {
    * links and @mentions removed on targets that hide them. Undefined when absent.
    */
   texts(target: TargetBinding): readonly string[] | undefined {
-    if (this.fresh(target.slot, this.stamps))
-      return this.caches[target.slot] as readonly string[] | undefined
+    if (this.fresh(target.slot, TEXTS)) return this.cached(target.slot, TEXTS)
     const v = target.read(this.interaction)
     let out: string[] | undefined
     if (isPresent(v)) {
@@ -135,10 +134,17 @@ export class EvalContext {
     return out
   }
 
+  /** The target's texts in lower case (case-insensitive operators and indexes share them). */
+  foldedTexts(target: TargetBinding): readonly string[] | undefined {
+    if (this.fresh(target.slot, FOLDED)) return this.cached(target.slot, FOLDED)
+    const out = this.texts(target)?.map((t) => t.toLowerCase())
+    this.store(target.slot, out, FOLDED)
+    return out
+  }
+
   /** The target's numeric values (numbers, exact bigints for big integers). Undefined when none. */
   numbers(target: TargetBinding): readonly (number | bigint)[] | undefined {
-    if (this.fresh(target.slot, this.numberStamps))
-      return this.numberCaches[target.slot] as readonly (number | bigint)[] | undefined
+    if (this.fresh(target.slot, NUMBERS)) return this.cached(target.slot, NUMBERS)
     const v = target.read(this.interaction)
     let out: (number | bigint)[] | undefined
     if (isPresent(v)) {
@@ -153,9 +159,11 @@ export class EvalContext {
 
   /** Tokens of each of the target's texts under a tokenizer. Undefined when the target is absent. */
   tokens(view: TokenView): readonly (readonly string[])[] | undefined {
-    if (this.fresh(view.slot, this.stamps))
-      return this.caches[view.slot] as readonly (readonly string[])[] | undefined
-    const texts = this.texts(view.target)
+    if (this.fresh(view.slot, TEXTS)) return this.cached(view.slot, TEXTS)
+    // Tokenizing folded text again folds nothing, so the case-insensitive views share the fold.
+    const texts = view.config.caseSensitive
+      ? this.texts(view.target)
+      : this.foldedTexts(view.target)
     const out = texts?.map((t) => tokenize(t, view.config))
     this.store(view.slot, out, TEXTS)
     return out

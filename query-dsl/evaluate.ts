@@ -23,8 +23,31 @@ export function matchDefinition(
   interaction: unknown,
   ctx: EvalContext = new EvalContext(),
 ): FilterMatch | undefined {
-  if (def.filter === undefined) return undefined
   ctx.reset(interaction)
+  return matchReset(def, ctx)
+}
+
+/**
+ * Runs each definition on its own over one interaction, sharing only the context's caches of
+ * values and tokens: no predicate result is shared and no index is used. The naive way to run
+ * many filters, which the shared plan is benchmarked against.
+ */
+export function matchEach(
+  defs: Iterable<CompiledDefinition>,
+  interaction: unknown,
+  ctx: EvalContext = new EvalContext(),
+): FilterMatch[] {
+  ctx.reset(interaction)
+  const out: FilterMatch[] = []
+  for (const def of defs) {
+    const m = matchReset(def, ctx)
+    if (m !== undefined) out.push(m)
+  }
+  return out
+}
+
+function matchReset(def: CompiledDefinition, ctx: EvalContext): FilterMatch | undefined {
+  if (def.filter === undefined) return undefined
   if (!evaluateExpr(def.filter, ctx, direct)) return undefined
   const { tags, tagTree } = evaluateTags(def.tagRules, (rule) =>
     evaluateExpr(rule.expr, ctx, direct),

@@ -1,8 +1,12 @@
 import { normalizeUrl } from '../schemas/index.js'
 import { AhoCorasick } from './aho-corasick.js'
+import { removeFirst } from './array-remove.js'
 import { EvalContext, isPresent, type TokenView } from './eval-context.js'
 import type { FilterMatch } from './evaluate.js'
 import { evaluateTags, type CompiledDefinition, type FilterExpr } from './filter-expr.js'
+import { GeoGrid } from './geo-grid.js'
+import { pointsOf } from './geo-predicates.js'
+import { PhraseIndex } from './phrase-index.js'
 import { triggerKey, type Predicate, type Trigger } from './predicate.js'
 import { anyOf, presenceProbability } from './probability.js'
 import type { TargetBinding } from './target-binding.js'
@@ -29,6 +33,10 @@ import { canonicalNumber } from './value-predicates.js'
  * tests check that the plan always agrees with evaluating each filter alone.
  */
 
+// Shared by every untagged match (most of them): frozen, so no caller can alter another's.
+const NO_TAGS: readonly string[] = Object.freeze([])
+const NO_TAG_TREE: Readonly<Record<string, unknown>> = Object.freeze({})
+
 /** Anchors likelier than this are not worth indexing: the filter is simply always evaluated. */
 const ALWAYS_EVALUATE_ABOVE = 0.6
 
@@ -37,12 +45,15 @@ class TriggerEntry {
   readonly predicates: number[] = []
   readonly filters: number[] = []
   stamp = -1
-  constructor(readonly trigger: Trigger) {}
+  constructor(
+    readonly trigger: Trigger,
+    readonly key: string,
+  ) {}
 }
 
 interface PhraseGroup {
   readonly view: TokenView
-  readonly byFirst: Map<string, TriggerEntry[]>
+  readonly index: PhraseIndex<TriggerEntry>
 }
 
 interface ValueGroup {
@@ -56,6 +67,13 @@ interface SubstringGroup {
   readonly fold: boolean
   readonly entries: TriggerEntry[]
   automaton: AhoCorasick | undefined
+  /** Fires the entry of a pattern id (made once: scanning allocates no callback). */
+  readonly onMatch: (id: number) => void
+}
+
+interface GeoGroup {
+  readonly target: TargetBinding
+  readonly grid: GeoGrid<TriggerEntry>
 }
 
 interface PresenceGroup {
@@ -68,8 +86,8 @@ interface PlanPredicate {
   refs: number
   /** True when every trigger is indexed (not `present`): unfired means false. */
   readonly decidedByIndex: boolean
-  readonly exact: boolean
-  readonly triggerKeys: readonly string[]
+  /** The index entries of its triggers (when decided by the index). */
+  readonly triggerEntries: readonly TriggerEntry[]
 }
 
 interface PlanFilter {
@@ -77,7 +95,7 @@ interface PlanFilter {
   readonly test: () => boolean
   readonly tagTests: readonly { readonly test: () => boolean }[]
   readonly predicateIds: readonly number[]
-  readonly anchorKeys: readonly string[]
+  readonly anchorEntries: readonly TriggerEntry[]
   readonly anchorTargets: readonly TargetBinding[]
   readonly always: boolean
 }
@@ -110,14 +128,19 @@ export class FilterSet {
   private readonly valueSets: TriggerEntry[] = []
   private readonly substringGroups = new Map<string, SubstringGroup>()
   private readonly presenceGroups = new Map<number, PresenceGroup>()
+  private readonly geoGroups = new Map<number, GeoGroup>()
 
   // Per-interaction state, indexed by predicate or filter id; valid when the stamp is current.
   private memoStamp: Int32Array = new Int32Array(256).fill(-1)
   private memoValue: Uint8Array = new Uint8Array(256)
+  /** 1 where the predicate is true whenever one of its triggers fires (see Predicate). */
+  private exact: Uint8Array = new Uint8Array(256)
   private firedStamp: Int32Array = new Int32Array(256).fill(-1)
   private candidateStamp: Int32Array = new Int32Array(256).fill(-1)
   private readonly candidates: number[] = []
   private generation = 0
+  /** Fires an entry for the current interaction (made once: indexes call it allocation-free). */
+  private readonly fireCurrent = (e: TriggerEntry): void => this.fire(e, this.generation)
 
   /** Number of filters in the set. */
   get size(): number {
@@ -127,6 +150,11 @@ export class FilterSet {
   /** Number of distinct predicates the filters share. */
   get predicateCount(): number {
     return this.predicateIds.size
+  }
+
+  /** Number of index entries (distinct triggers) the filters use. */
+  get indexEntryCount(): number {
+    return this.entries.size
   }
 
   has(hash: string): boolean {
@@ -155,7 +183,7 @@ export class FilterSet {
     const always =
       definition.filter !== undefined &&
       (anchor === undefined || anchor.probability > ALWAYS_EVALUATE_ABOVE)
-    const anchorKeys: string[] = []
+    const anchorEntries: TriggerEntry[] = []
     const anchorTargets: TargetBinding[] = []
     if (!always && anchor !== undefined) {
       for (const t of anchor.triggers) {
@@ -167,7 +195,7 @@ export class FilterSet {
         } else {
           const e = this.entry(t)
           if (!e.filters.includes(id)) e.filters.push(id)
-          anchorKeys.push(triggerKey(t))
+          anchorEntries.push(e)
         }
       }
     }
@@ -177,7 +205,7 @@ export class FilterSet {
       test,
       tagTests,
       predicateIds,
-      anchorKeys,
+      anchorEntries,
       anchorTargets,
       always,
     }
@@ -195,13 +223,13 @@ export class FilterSet {
     this.freeFilterIds.push(id)
     this.alwaysFilters.delete(id)
     if (f === undefined) return true
-    for (const key of f.anchorKeys) {
-      const e = this.entries.get(key)
-      if (e !== undefined) removeValue(e.filters, id)
+    for (const e of f.anchorEntries) {
+      removeFirst(e.filters, id)
+      this.dropIfUnused(e)
     }
     for (const t of f.anchorTargets) {
       const g = this.presenceGroups.get(t.slot)
-      if (g !== undefined) removeValue(g.filters, id)
+      if (g !== undefined) removeFirst(g.filters, id)
     }
     for (const pid of f.predicateIds) this.release(pid)
     return true
@@ -224,7 +252,7 @@ export class FilterSet {
       const f = this.filters[fid]
       if (f === undefined || !f.test()) continue
       if (f.tagTests.length === 0) {
-        out.push({ hash: f.definition.hash, tags: [], tagTree: {} })
+        out.push({ hash: f.definition.hash, tags: NO_TAGS, tagTree: NO_TAG_TREE })
         continue
       }
       const { tags, tagTree } = evaluateTags(
@@ -247,8 +275,7 @@ export class FilterSet {
     e.stamp = gen
     for (const p of e.predicates) {
       this.firedStamp[p] = gen
-      const pp = this.predicates[p]
-      if (pp?.exact === true) {
+      if (this.exact[p] === 1) {
         this.memoStamp[p] = gen
         this.memoValue[p] = 1
       }
@@ -257,82 +284,79 @@ export class FilterSet {
   }
 
   private fireIndexes(gen: number): void {
-    const ctx = this.ctx
-    for (const g of this.phraseGroups.values()) {
-      if (g.byFirst.size === 0) continue
-      const texts = ctx.tokens(g.view)
-      if (texts === undefined) continue
-      for (const tokens of texts)
-        for (let i = 0; i < tokens.length; i++) {
-          const list = g.byFirst.get(tokens[i] ?? '')
-          if (list === undefined) continue
-          for (const e of list)
-            if (
-              e.stamp !== gen &&
-              e.trigger.kind === 'phrase' &&
-              phraseAt(tokens, e.trigger.tokens, i)
-            )
-              this.fire(e, gen)
-        }
+    for (const g of this.phraseGroups.values()) if (g.index.size > 0) this.firePhrases(g, gen)
+    for (const g of this.valueGroups.values()) if (g.map.size > 0) this.fireValues(g, gen)
+    for (const e of this.valueSets) this.fireValueSet(e, gen)
+    for (const g of this.numberGroups.values()) if (g.map.size > 0) this.fireNumbers(g, gen)
+    for (const g of this.urlGroups.values()) if (g.map.size > 0) this.fireUrls(g, gen)
+    for (const g of this.geoGroups.values()) if (g.grid.size > 0) this.fireGeo(g)
+    for (const g of this.substringGroups.values()) if (g.entries.length > 0) this.fireSubstrings(g)
+  }
+
+  private firePhrases(g: PhraseGroup, gen: number): void {
+    const { target, config } = g.view
+    const texts = config.caseSensitive ? this.ctx.texts(target) : this.ctx.foldedTexts(target)
+    if (texts === undefined) return
+    for (const text of texts) g.index.scan(text, gen, this.fireCurrent)
+  }
+
+  private fireValues(g: ValueGroup, gen: number): void {
+    const texts = g.fold ? this.ctx.foldedTexts(g.target) : this.ctx.texts(g.target)
+    if (texts === undefined) return
+    for (const t of texts) {
+      const e = g.map.get(t)
+      if (e !== undefined) this.fire(e, gen)
     }
-    for (const g of this.valueGroups.values()) {
-      if (g.map.size === 0) continue
-      const texts = ctx.texts(g.target)
-      if (texts === undefined) continue
-      for (const t of texts) {
-        const e = g.map.get(g.fold ? t.toLowerCase() : t)
-        if (e !== undefined) this.fire(e, gen)
-      }
-    }
-    for (const e of this.valueSets) {
-      if (e.trigger.kind !== 'valueSet') continue
-      const { target, fold, values } = e.trigger
-      const texts = ctx.texts(target)
-      if (texts !== undefined)
-        for (const t of texts)
-          if (values.has(fold ? t.toLowerCase() : t)) {
-            this.fire(e, gen)
-            break
-          }
-      const numbers = ctx.numbers(target)
-      if (numbers !== undefined && e.stamp !== gen)
-        for (const n of numbers)
-          if (values.has(canonicalNumber(n))) {
-            this.fire(e, gen)
-            break
-          }
-    }
-    for (const g of this.numberGroups.values()) {
-      if (g.map.size === 0) continue
-      const numbers = ctx.numbers(g.target)
-      if (numbers === undefined) continue
-      for (const n of numbers) {
-        const e = g.map.get(canonicalNumber(n))
-        if (e !== undefined) this.fire(e, gen)
-      }
-    }
-    for (const g of this.urlGroups.values()) {
-      if (g.map.size === 0) continue
-      const texts = ctx.texts(g.target)
-      if (texts === undefined) continue
-      for (const t of texts) {
-        const e = g.map.get(normalizeUrl(t))
-        if (e !== undefined) this.fire(e, gen)
-      }
-    }
-    for (const g of this.substringGroups.values()) {
-      if (g.entries.length === 0) continue
-      const texts = ctx.texts(g.target)
-      if (texts === undefined) continue
-      g.automaton ??= new AhoCorasick(
-        g.entries.map((e) => (e.trigger.kind === 'substring' ? e.trigger.text : '\u0000')),
-      )
+  }
+
+  private fireValueSet(e: TriggerEntry, gen: number): void {
+    if (e.trigger.kind !== 'valueSet') return
+    const { target, fold, values } = e.trigger
+    const texts = this.ctx.texts(target)
+    if (texts !== undefined)
       for (const t of texts)
-        g.automaton.scan(g.fold ? t.toLowerCase() : t, (i) => {
-          const e = g.entries[i]
-          if (e !== undefined) this.fire(e, gen)
-        })
+        if (values.has(fold ? t.toLowerCase() : t)) {
+          this.fire(e, gen)
+          return
+        }
+    const numbers = this.ctx.numbers(target)
+    if (numbers !== undefined)
+      for (const n of numbers)
+        if (values.has(canonicalNumber(n))) {
+          this.fire(e, gen)
+          return
+        }
+  }
+
+  private fireNumbers(g: ValueGroup, gen: number): void {
+    const numbers = this.ctx.numbers(g.target)
+    if (numbers === undefined) return
+    for (const n of numbers) {
+      const e = g.map.get(canonicalNumber(n))
+      if (e !== undefined) this.fire(e, gen)
     }
+  }
+
+  private fireUrls(g: ValueGroup, gen: number): void {
+    const texts = this.ctx.texts(g.target)
+    if (texts === undefined) return
+    for (const t of texts) {
+      const e = g.map.get(normalizeUrl(t))
+      if (e !== undefined) this.fire(e, gen)
+    }
+  }
+
+  private fireSubstrings(g: SubstringGroup): void {
+    const texts = g.fold ? this.ctx.foldedTexts(g.target) : this.ctx.texts(g.target)
+    if (texts === undefined) return
+    g.automaton ??= new AhoCorasick(
+      g.entries.map((e) => (e.trigger.kind === 'substring' ? e.trigger.text : '\u0000')),
+    )
+    for (const t of texts) g.automaton.scan(t, g.onMatch)
+  }
+
+  private fireGeo(g: GeoGroup): void {
+    for (const p of pointsOf(this.ctx.value(g.target))) g.grid.visit(p, this.fireCurrent)
   }
 
   /** The memoized truth of a predicate for the current interaction. */
@@ -461,31 +485,27 @@ export class FilterSet {
     const id = this.freePredicateIds.pop() ?? this.predicates.length
     const triggers = p.triggers ?? []
     const decidedByIndex = triggers.length > 0 && triggers.every((t) => t.kind !== 'present')
-    const keys: string[] = []
-    if (decidedByIndex)
-      for (const t of triggers) {
-        const e = this.entry(t)
-        e.predicates.push(id)
-        keys.push(triggerKey(t))
-      }
+    const triggerEntries = new Set<TriggerEntry>()
+    if (decidedByIndex) for (const t of triggers) triggerEntries.add(this.entry(t))
+    for (const e of triggerEntries) e.predicates.push(id)
     this.predicates[id] = {
       predicate: p,
       refs: 1,
       decidedByIndex,
-      exact: decidedByIndex && p.exactTriggers,
-      triggerKeys: keys,
+      triggerEntries: [...triggerEntries],
     }
     this.predicateIds.set(p.key, id)
     this.ensurePredicateCapacity(id)
+    this.exact[id] = decidedByIndex && p.exactTriggers ? 1 : 0
     return id
   }
 
   private release(pid: number): void {
     const pp = this.predicates[pid]
     if (pp === undefined || --pp.refs > 0) return
-    for (const key of pp.triggerKeys) {
-      const e = this.entries.get(key)
-      if (e !== undefined) removeValue(e.predicates, pid)
+    for (const e of pp.triggerEntries) {
+      removeFirst(e.predicates, pid)
+      this.dropIfUnused(e)
     }
     this.predicateIds.delete(pp.predicate.key)
     this.predicates[pid] = undefined
@@ -499,19 +519,16 @@ export class FilterSet {
     const key = triggerKey(t)
     let e = this.entries.get(key)
     if (e !== undefined) return e
-    e = new TriggerEntry(t)
+    e = new TriggerEntry(t, key)
     this.entries.set(key, e)
     switch (t.kind) {
       case 'phrase': {
         let g = this.phraseGroups.get(t.view.slot)
         if (g === undefined) {
-          g = { view: t.view, byFirst: new Map() }
+          g = { view: t.view, index: new PhraseIndex(t.view.config) }
           this.phraseGroups.set(t.view.slot, g)
         }
-        const first = t.tokens[0] ?? ''
-        const list = g.byFirst.get(first)
-        if (list === undefined) g.byFirst.set(first, [e])
-        else list.push(e)
+        g.index.add(e, t.tokens)
         break
       }
       case 'value': {
@@ -542,11 +559,25 @@ export class FilterSet {
         const gk = `${t.target.slot}|${t.fold ? 'ci' : 'cs'}`
         let g = this.substringGroups.get(gk)
         if (g === undefined) {
-          g = { target: t.target, fold: t.fold, entries: [], automaton: undefined }
+          const entries: TriggerEntry[] = []
+          const onMatch = (id: number): void => {
+            const hit = entries[id]
+            if (hit !== undefined) this.fire(hit, this.generation)
+          }
+          g = { target: t.target, fold: t.fold, entries, automaton: undefined, onMatch }
           this.substringGroups.set(gk, g)
         }
         g.entries.push(e)
         g.automaton = undefined
+        break
+      }
+      case 'geo': {
+        let g = this.geoGroups.get(t.target.slot)
+        if (g === undefined) {
+          g = { target: t.target, grid: new GeoGrid() }
+          this.geoGroups.set(t.target.slot, g)
+        }
+        g.grid.add(e, t.box)
         break
       }
       case 'present':
@@ -555,14 +586,55 @@ export class FilterSet {
     return e
   }
 
+  /** Takes an entry no predicate or filter uses any more out of its index. */
+  private dropIfUnused(e: TriggerEntry): void {
+    if (e.predicates.length > 0 || e.filters.length > 0) return
+    this.entries.delete(e.key)
+    const t = e.trigger
+    switch (t.kind) {
+      case 'phrase':
+        this.phraseGroups.get(t.view.slot)?.index.remove(e)
+        break
+      case 'value':
+        this.valueGroups.get(`${t.target.slot}|${t.fold ? 'ci' : 'cs'}`)?.map.delete(t.value)
+        break
+      case 'valueSet':
+        removeFirst(this.valueSets, e)
+        break
+      case 'number':
+        this.numberGroups.get(t.target.slot)?.map.delete(t.value)
+        break
+      case 'url':
+        this.urlGroups.get(t.target.slot)?.map.delete(t.value)
+        break
+      case 'substring': {
+        const g = this.substringGroups.get(`${t.target.slot}|${t.fold ? 'ci' : 'cs'}`)
+        if (g !== undefined) {
+          removeFirst(g.entries, e)
+          g.automaton = undefined
+        }
+        break
+      }
+      case 'geo':
+        this.geoGroups.get(t.target.slot)?.grid.remove(e)
+        break
+      case 'present':
+        break
+    }
+  }
+
   private ensurePredicateCapacity(id: number): void {
     if (id < this.memoStamp.length) return
     const size = Math.max(id + 1, this.memoStamp.length * 2)
     this.memoStamp = grow(this.memoStamp, size)
     this.firedStamp = grow(this.firedStamp, size)
-    const v = new Uint8Array(size)
-    v.set(this.memoValue)
-    this.memoValue = v
+    const bytes = (a: Uint8Array): Uint8Array => {
+      const next = new Uint8Array(size)
+      next.set(a)
+      return next
+    }
+    this.memoValue = bytes(this.memoValue)
+    this.exact = bytes(this.exact)
   }
 
   private ensureFilterCapacity(id: number): void {
@@ -578,15 +650,4 @@ function grow(a: Int32Array, size: number): Int32Array {
   const next = new Int32Array(size).fill(-1)
   next.set(a)
   return next
-}
-
-function removeValue(list: number[], value: number): void {
-  const i = list.indexOf(value)
-  if (i !== -1) list.splice(i, 1)
-}
-
-function phraseAt(tokens: readonly string[], phrase: readonly string[], at: number): boolean {
-  if (at + phrase.length > tokens.length) return false
-  for (let k = 0; k < phrase.length; k++) if (tokens[at + k] !== phrase[k]) return false
-  return true
 }

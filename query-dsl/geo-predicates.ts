@@ -1,6 +1,6 @@
 import type { GeoPoint } from '../schemas/index.js'
 import type { EvalContext } from './eval-context.js'
-import type { Predicate, Trigger } from './predicate.js'
+import type { GeoBounds, Predicate, Trigger } from './predicate.js'
 import { presenceProbability } from './probability.js'
 import type { TargetBinding } from './target-binding.js'
 
@@ -21,7 +21,8 @@ function pointOf(v: unknown): GeoPoint | undefined {
     : undefined
 }
 
-function pointsOf(v: unknown): GeoPoint[] {
+/** The points of a geo target's value (one point or a list of them). */
+export function pointsOf(v: unknown): GeoPoint[] {
   const out: GeoPoint[] = []
   for (const item of Array.isArray(v) ? (v as readonly unknown[]) : [v]) {
     const p = pointOf(item)
@@ -48,9 +49,17 @@ abstract class GeoPredicate implements Predicate {
   readonly triggers: readonly Trigger[]
   readonly exactTriggers = false
 
-  constructor(readonly target: TargetBinding) {
-    this.triggers = [{ kind: 'present', target }]
-    this.probability = presenceProbability(target.path) * 0.1
+  /** `bounds` contains every point the predicate accepts; the plan indexes it on a grid. */
+  constructor(
+    readonly target: TargetBinding,
+    bounds: GeoBounds,
+  ) {
+    this.triggers = [{ kind: 'geo', target, box: bounds }]
+    const lonSpan =
+      bounds.west <= bounds.east ? bounds.east - bounds.west : 360 - (bounds.west - bounds.east)
+    const areaShare = ((bounds.north - bounds.south) / 180) * (lonSpan / 360)
+    this.probability =
+      presenceProbability(target.path) * Math.min(1, Math.max(0.001, areaShare * 20))
   }
 
   protected abstract inside(p: GeoPoint): boolean
@@ -70,7 +79,12 @@ export class GeoBoxPredicate extends GeoPredicate {
     private readonly nw: GeoPoint,
     private readonly se: GeoPoint,
   ) {
-    super(target)
+    super(target, {
+      south: se.latitude,
+      north: nw.latitude,
+      west: nw.longitude,
+      east: se.longitude,
+    })
     this.key = `geo_box|${target.path}|${nw.latitude},${nw.longitude}:${se.latitude},${se.longitude}`
   }
 
@@ -93,7 +107,7 @@ export class GeoRadiusPredicate extends GeoPredicate {
     private readonly center: GeoPoint,
     private readonly radiusKm: number,
   ) {
-    super(target)
+    super(target, radiusBounds(center, radiusKm))
     this.key = `geo_radius|${target.path}|${center.latitude},${center.longitude}:${radiusKm}`
   }
 
@@ -114,7 +128,12 @@ export class GeoPolygonPredicate extends GeoPredicate {
     target: TargetBinding,
     private readonly vertices: readonly GeoPoint[],
   ) {
-    super(target)
+    super(target, {
+      south: Math.min(...vertices.map((v) => v.latitude)),
+      north: Math.max(...vertices.map((v) => v.latitude)),
+      west: Math.min(...vertices.map((v) => v.longitude)),
+      east: Math.max(...vertices.map((v) => v.longitude)),
+    })
     this.key = `geo_polygon|${target.path}|${vertices.map((v) => `${v.latitude},${v.longitude}`).join(':')}`
     this.minLat = Math.min(...vertices.map((v) => v.latitude))
     this.maxLat = Math.max(...vertices.map((v) => v.latitude))
@@ -147,6 +166,28 @@ export class GeoPolygonPredicate extends GeoPredicate {
     }
     return inside
   }
+}
+
+/**
+ * A rectangle containing every point within `km` of `c`. The widest longitude of a spherical cap
+ * of angular radius r centred at latitude φ is asin(sin r / cos φ); a cap that reaches a pole
+ * spans every longitude. A small margin absorbs rounding, since the plan's index must never
+ * miss a point the predicate accepts.
+ */
+export function radiusBounds(c: GeoPoint, km: number): GeoBounds {
+  const margin = 1e-6
+  const r = km / EARTH_RADIUS_KM
+  const dLat = (r * 180) / Math.PI + margin
+  const south = Math.max(-90, c.latitude - dLat)
+  const north = Math.min(90, c.latitude + dLat)
+  const cosLat = Math.cos((c.latitude * Math.PI) / 180)
+  const sinR = Math.sin(Math.min(r, Math.PI / 2))
+  if (north >= 90 || south <= -90 || r >= Math.PI / 2 || sinR >= cosLat)
+    return { south, north, west: -180, east: 180 }
+  const dLon = (Math.asin(sinR / cosLat) * 180) / Math.PI + margin
+  if (dLon >= 180) return { south, north, west: -180, east: 180 }
+  const wrap = (x: number): number => (x < -180 ? x + 360 : x > 180 ? x - 360 : x)
+  return { south, north, west: wrap(c.longitude - dLon), east: wrap(c.longitude + dLon) }
 }
 
 function onSegment(p: GeoPoint, a: GeoPoint, b: GeoPoint): boolean {

@@ -38,9 +38,16 @@ export type { CompiledDefinition, CompiledTagRule, FilterExpr, TagResult } from 
 export { canonicalForm, isStreamHash, streamHash } from './stream-hash.js'
 export type { DpuEstimate } from './dpu-cost.js'
 export { StreamRegistry } from './stream-registry.js'
-export { matchDefinition, type FilterMatch } from './evaluate.js'
+export { matchDefinition, matchEach, type FilterMatch } from './evaluate.js'
 export { FilterSet } from './filter-set.js'
 export { EvalContext } from './eval-context.js'
-export type { ListSource } from './value-predicates.js'
+export type { Predicate, Trigger } from './predicate.js'
+export { PhrasePredicate } from './text-predicates.js'
+export {
+  ExistsPredicate,
+  NumberComparePredicate,
+  StringInPredicate,
+  type ListSource,
+} from './value-predicates.js'
 export { tokenize, DEFAULT_TOKENIZER, type TokenizerConfig } from './text-tokenizer.js'
 export { stripLinksAndMentions } from './strip-links.js'

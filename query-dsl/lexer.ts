@@ -1,11 +1,9 @@
+import { isJsWhitespace } from '../schemas/index.js'
 import { diagnostic, type Diagnostic } from './diagnostics.js'
 import type { Token, TokenKind } from './token.js'
 
 // Character codes the lexer switches on.
-const TAB = 9
 const LF = 10
-const CR = 13
-const SPACE = 32
 const BANG = 33
 const QUOTE = 34
 const APOSTROPHE = 39
@@ -44,22 +42,6 @@ function isWordChar(c: number): boolean {
   return isWordStart(c) || isDigit(c)
 }
 
-function isSpace(c: number): boolean {
-  if (c === SPACE || (c >= TAB && c <= CR)) return true
-  // Pasted filters carry no-break and ideographic spaces; they separate tokens like a space.
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  )
-}
-
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 /** The result of lexing: tokens (always ending in `eof`) and the lexical errors met on the way. */
@@ -85,7 +67,8 @@ export function lex(source: string): LexResult {
   let i = 0
   while (i < n) {
     const c = source.charCodeAt(i)
-    if (isSpace(c)) {
+    // Pasted filters carry no-break and ideographic spaces; they separate tokens like a space.
+    if (isJsWhitespace(c)) {
       i++
       continue
     }
@@ -111,7 +94,20 @@ export function lex(source: string): LexResult {
       case QUOTE: {
         i++
         let closed = false
+        // Jump from quote or backslash to the next in native code (a string argument can be a
+        // list of ten million names), remembering each next position so escapes stay linear.
+        let quote = -2
+        let backslash = -2
         while (i < n) {
+          if (quote !== -1 && quote < i) quote = source.indexOf('"', i)
+          if (backslash !== -1 && backslash < i) backslash = source.indexOf('\\', i)
+          const stop =
+            quote === -1 ? backslash : backslash === -1 ? quote : Math.min(quote, backslash)
+          if (stop === -1) {
+            i = n
+            break
+          }
+          i = stop
           const d = source.charCodeAt(i)
           if (d === BACKSLASH) {
             const escaped = source[i + 1] ?? ''

@@ -1,3 +1,4 @@
+import type { StringSet } from './compact-string-set.js'
 import type { EvalContext, TokenView } from './eval-context.js'
 import type { TargetBinding } from './target-binding.js'
 
@@ -12,6 +13,7 @@ import type { TargetBinding } from './target-binding.js'
  * - `number`    one of the target's numbers has the canonical decimal form `value`.
  * - `url`       one of the target's texts normalizes to `value` (csdl.md §4.12).
  * - `substring` one of the target's texts contains `text` (case-folded when `fold`).
+ * - `geo`       one of the target's points lies in `box` (degrees; `west > east` wraps).
  * - `present`   the target is present.
  */
 export type Trigger =
@@ -26,7 +28,7 @@ export type Trigger =
       readonly kind: 'valueSet'
       readonly target: TargetBinding
       readonly fold: boolean
-      readonly values: ReadonlySet<string>
+      readonly values: StringSet
     }
   | { readonly kind: 'number'; readonly target: TargetBinding; readonly value: string }
   | { readonly kind: 'url'; readonly target: TargetBinding; readonly value: string }
@@ -36,7 +38,16 @@ export type Trigger =
       readonly fold: boolean
       readonly text: string
     }
+  | { readonly kind: 'geo'; readonly target: TargetBinding; readonly box: GeoBounds }
   | { readonly kind: 'present'; readonly target: TargetBinding }
+
+/** A latitude/longitude rectangle; `west > east` means it crosses the antimeridian. */
+export interface GeoBounds {
+  readonly south: number
+  readonly north: number
+  readonly west: number
+  readonly east: number
+}
 
 /**
  * One condition of a filter, compiled: `test` is its exact semantics (csdl.md §3–§5). Equal
@@ -71,15 +82,17 @@ export function triggerKey(t: Trigger): string {
       return `url\u0000${t.target.slot}\u0000${t.value}`
     case 'substring':
       return `substring\u0000${t.target.slot}\u0000${t.fold ? 'ci' : 'cs'}\u0000${t.text}`
+    case 'geo':
+      return `geo\u0000${t.target.slot}\u0000${t.box.south},${t.box.north},${t.box.west},${t.box.east}`
     case 'present':
       return `present\u0000${t.target.slot}`
   }
 }
 
-const setIds = new WeakMap<ReadonlySet<string>, number>()
+const setIds = new WeakMap<StringSet, number>()
 let nextSetId = 0
 
-function setIdentity(s: ReadonlySet<string>): number {
+function setIdentity(s: StringSet): number {
   let id = setIds.get(s)
   if (id === undefined) {
     id = nextSetId++

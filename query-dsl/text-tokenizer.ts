@@ -123,17 +123,42 @@ function segmentJapanese(text: string): string[] {
 }
 
 /**
- * Tokenizes text per csdl.md §3.4, folding case unless `caseSensitive`.
- *
- * @example tokenize('Yes,   we can!', DEFAULT_TOKENIZER) // ['yes', ',', 'we', 'can', '!']
- * @example tokenize('#sunset self-driving', DEFAULT_TOKENIZER) // ['#', 'sunset', 'self', '-', 'driving']
+ * Where the tokens of a text are: token k is `text.slice(starts[k], ends[k])`. Reused between
+ * texts so the hot path of the shared plan allocates no token strings.
  */
-export function tokenize(text: string, config: TokenizerConfig): string[] {
-  const s = config.caseSensitive ? text : text.toLowerCase()
-  if (config.language === 'ja') return segmentJapanese(s)
-  const table = tableFor(config.punctuation)
-  const mode = config.punctuation
-  const tokens: string[] = []
+export class TokenSpans {
+  starts = new Int32Array(64)
+  ends = new Int32Array(64)
+  count = 0
+
+  push(start: number, end: number): void {
+    if (this.count === this.starts.length) {
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const next = new Int32Array(a.length * 2)
+        next.set(a)
+        return next
+      }
+      this.starts = grow(this.starts)
+      this.ends = grow(this.ends)
+    }
+    this.starts[this.count] = start
+    this.ends[this.count] = end
+    this.count++
+  }
+}
+
+/** The text tokens are taken from: case-folded unless the configuration is case-sensitive. */
+export function foldForTokens(text: string, config: TokenizerConfig): string {
+  return config.caseSensitive ? text : text.toLowerCase()
+}
+
+/**
+ * Finds the tokens of an already folded text (see foldForTokens) per csdl.md §3.4, into
+ * `spans` (cleared first). Not for `[language(ja)]`, which segments with ICU: use tokenize.
+ */
+export function scanTokens(s: string, punctuation: PunctuationMode, spans: TokenSpans): void {
+  spans.count = 0
+  const table = tableFor(punctuation)
   let wordStart = -1
   const n = s.length
   for (let i = 0; i < n; i++) {
@@ -144,12 +169,14 @@ export function tokenize(text: string, config: TokenizerConfig): string[] {
       // Astral characters (emoji, historic scripts) are word characters, except astral
       // symbols under [keep(extended)] and categories named in keep/drop.
       width = 2
-      const ch = s.slice(i, i + 2)
-      cls = mode.kind === 'default' || mode.kind === 'classic' ? WORD : classify(mode, ch)
+      cls =
+        punctuation.kind === 'default' || punctuation.kind === 'classic'
+          ? WORD
+          : classify(punctuation, s.slice(i, i + 2))
     } else {
       cls = table[code] ?? UNKNOWN
       if (cls === UNKNOWN) {
-        cls = classify(mode, s[i] ?? '')
+        cls = classify(punctuation, s[i] ?? '')
         table[code] = cls
       }
     }
@@ -157,14 +184,31 @@ export function tokenize(text: string, config: TokenizerConfig): string[] {
       if (wordStart < 0) wordStart = i
     } else {
       if (wordStart >= 0) {
-        tokens.push(s.slice(wordStart, i))
+        spans.push(wordStart, i)
         wordStart = -1
       }
-      if (cls === KEEP) tokens.push(s.slice(i, i + width))
+      if (cls === KEEP) spans.push(i, i + width)
     }
     i += width - 1
   }
-  if (wordStart >= 0) tokens.push(s.slice(wordStart))
+  if (wordStart >= 0) spans.push(wordStart, n)
+}
+
+const scratch = new TokenSpans()
+
+/**
+ * Tokenizes text per csdl.md §3.4, folding case unless `caseSensitive`.
+ *
+ * @example tokenize('Yes,   we can!', DEFAULT_TOKENIZER) // ['yes', ',', 'we', 'can', '!']
+ * @example tokenize('#sunset self-driving', DEFAULT_TOKENIZER) // ['#', 'sunset', 'self', '-', 'driving']
+ */
+export function tokenize(text: string, config: TokenizerConfig): string[] {
+  const s = foldForTokens(text, config)
+  if (config.language === 'ja') return segmentJapanese(s)
+  scanTokens(s, config.punctuation, scratch)
+  const tokens = new Array<string>(scratch.count)
+  for (let k = 0; k < scratch.count; k++)
+    tokens[k] = s.slice(scratch.starts[k] ?? 0, scratch.ends[k] ?? 0)
   return tokens
 }
 

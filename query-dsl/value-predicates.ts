@@ -1,3 +1,4 @@
+import type { StringSet } from './compact-string-set.js'
 import { normalizeUrl } from '../schemas/index.js'
 import { isPresent, type EvalContext } from './eval-context.js'
 import type { Predicate, Trigger } from './predicate.js'
@@ -18,8 +19,8 @@ export class StringInPredicate implements Predicate {
 
   constructor(
     readonly target: TargetBinding,
-    private readonly values: ReadonlySet<string>,
-    private readonly caseSensitive: boolean,
+    readonly values: StringSet,
+    readonly caseSensitive: boolean,
     identity: string,
   ) {
     this.key = `in:string|${target.path}|${caseSensitive ? 'cs' : 'ci'}|${identity}`
@@ -146,8 +147,8 @@ export class NumberComparePredicate implements Predicate {
 
   constructor(
     readonly target: TargetBinding,
-    private readonly op: Ordering | '==' | '!=',
-    private readonly value: number | bigint,
+    readonly op: Ordering | '==' | '!=',
+    readonly value: number | bigint,
   ) {
     this.key = `cmp:number|${target.path}|${op}|${canonicalNumber(value)}`
     if (op === '==') {

@@ -262,6 +262,10 @@ describe('the shared plan agrees with each filter evaluated alone', () => {
     expect(matches).toBeGreaterThan(100)
   })
 
+  const geoPoints = corpus
+    .flatMap((i) => (i.interaction?.geo === undefined ? [] : [i.interaction.geo]))
+    .slice(0, 200)
+
   it('on random small filters over every operator, and while filters come and go', () => {
     const condition = fc.oneof(
       fc
@@ -312,8 +316,17 @@ describe('the shared plan agrees with each filter evaluated alone', () => {
         .constantFrom(...vocab.domains.slice(0, 100))
         .map((dm) => `links.url url_in "https://${dm}/"`),
       fc
-        .constantFrom('"50,-10:40,10"', '"60,-130:20,-60"')
+        .constantFrom('"50,-10:40,10"', '"60,-130:20,-60"', '"70,170:-70,-170"')
         .map((b) => `interaction.geo geo_box ${b}`),
+      fc
+        .tuple(fc.constantFrom(...geoPoints), fc.constantFrom(1, 30, 400, 3000))
+        .map(([p, km]) => `interaction.geo geo_radius "${p.latitude},${p.longitude}:${km}"`),
+      fc
+        .tuple(fc.constantFrom(...geoPoints), fc.constantFrom(0.05, 1, 8))
+        .map(
+          ([p, d]) =>
+            `interaction.geo geo_polygon "${p.latitude + d},${p.longitude}:${p.latitude - d},${p.longitude - d}:${p.latitude},${p.longitude + d}"`,
+        ),
       fc.constantFrom(1, 5, 20).map((n) => `twitter.user.id in [${n}, 14499829, 783214]`),
     )
     const expr: fc.Arbitrary<string> = fc.letrec((tie) => ({
@@ -328,7 +341,7 @@ describe('the shared plan agrees with each filter evaluated alone', () => {
       or: fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${String(a)} or ${String(b)})`),
       not: tie('node').map((a) => `not ${String(a)}`),
     })).node
-    const interactions = sample.slice(0, 400)
+    const interactions = [...sample.slice(0, 400), ...sample.slice(-400, -300)]
     fc.assert(
       fc.property(
         fc.array(expr, { minLength: 1, maxLength: 40 }),
@@ -357,6 +370,8 @@ describe('the shared plan agrees with each filter evaluated alone', () => {
               .sort()
             expect(shared).toEqual(alone)
           }
+          for (const d of live) set.remove(d.hash)
+          expect([set.size, set.predicateCount, set.indexEntryCount]).toEqual([0, 0, 0])
         },
       ),
       { numRuns: 60 },

@@ -7,7 +7,13 @@ import {
   type FormatChoice,
   type InteractionType,
 } from '../../schemas/index.js'
-import { CsdlInputError, runMatch, runValidate, type ListFiles, type StreamFiles } from '../cli/csdl-command.js'
+import {
+  CsdlInputError,
+  runMatch,
+  runValidate,
+  type ListFiles,
+  type StreamFiles,
+} from '../cli/csdl-command.js'
 import { runNormalize } from '../cli/normalize-command.js'
 import { runTargets } from '../cli/targets-command.js'
 import { InputOpenError } from '../io/line-source.js'
@@ -85,7 +91,9 @@ program
     runTargets({ source: opts.source, json: opts.json === true, stdout: process.stdout })
   })
 
-function collectPair(what: string): (value: string, previous: { key: string; file: string }[]) => { key: string; file: string }[] {
+function collectPair(
+  what: string,
+): (value: string, previous: { key: string; file: string }[]) => { key: string; file: string }[] {
   return (value, previous) => {
     const eq = value.indexOf('=')
     if (eq <= 0 || eq === value.length - 1) throw new InvalidArgumentError(`expected ${what}=FILE`)
@@ -105,6 +113,23 @@ function references(opts: ReferenceOptions): { streams: StreamFiles; lists: List
   }
 }
 
+/** The --stream and --list options every csdl command takes. */
+function withReferences(command: Command): Command {
+  return command
+    .option(
+      '--stream <hash=file>',
+      'a definition that stream/tags references may name (repeatable)',
+      collectPair('HASH'),
+      [],
+    )
+    .option(
+      '--list <id=file>',
+      'a dynamic list for list_in/list_any, one item per line (repeatable)',
+      collectPair('ID'),
+      [],
+    )
+}
+
 async function reportingInputErrors(run: () => Promise<void>): Promise<void> {
   try {
     await run()
@@ -118,31 +143,47 @@ async function reportingInputErrors(run: () => Promise<void>): Promise<void> {
   }
 }
 
-const csdl = program.command('csdl').description('Compile and run CSDL filters (DataSift\'s filter language).')
+const csdl = program
+  .command('csdl')
+  .description("Compile and run CSDL filters (DataSift's filter language).")
 
-csdl
-  .command('validate')
-  .description('Compile a definition: print its hash and DPU cost, or LINE:COL: message per error (exit 1).')
+withReferences(csdl.command('validate'))
+  .description(
+    'Compile a definition: print its hash and DPU cost, or LINE:COL: message per error (exit 1).',
+  )
   .argument('[file]', 'CSDL file, or - for stdin', '-')
-  .option('--stream <hash=file>', 'a definition that stream/tags references may name (repeatable)', collectPair('HASH'), [])
-  .option('--list <id=file>', 'a dynamic list for list_in/list_any, one item per line (repeatable)', collectPair('ID'), [])
   .option('--json', 'print {hash, dpu, detail} or {errors} as JSON')
   .action(async (file: string, opts: ReferenceOptions & { json?: boolean }) => {
     await reportingInputErrors(async () => {
-      process.exitCode = await runValidate({ file, ...references(opts), json: opts.json === true, stdout: process.stdout })
+      process.exitCode = await runValidate({
+        file,
+        ...references(opts),
+        json: opts.json === true,
+        stdout: process.stdout,
+      })
     })
   })
 
-csdl
-  .command('match')
-  .description('Run filters over interactions (NDJSON); one line per input with the matching hashes and tags.')
+withReferences(csdl.command('match'))
+  .description(
+    'Run filters over interactions (NDJSON); one line per input with the matching hashes and tags.',
+  )
   .argument('[input]', 'NDJSON interactions (plain or .gz), or - for stdin', '-')
-  .requiredOption('--filter <file>', 'a CSDL filter file (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-  .option('--stream <hash=file>', 'a definition that stream/tags references may name (repeatable)', collectPair('HASH'), [])
-  .option('--list <id=file>', 'a dynamic list for list_in/list_any, one item per line (repeatable)', collectPair('ID'), [])
+  .requiredOption(
+    '--filter <file>',
+    'a CSDL filter file (repeatable)',
+    (v: string, prev: string[]) => [...prev, v],
+    [] as string[],
+  )
   .action(async (input: string, opts: ReferenceOptions & { filter: string[] }) => {
     await reportingInputErrors(() =>
-      runMatch({ filters: opts.filter, input, ...references(opts), stdout: process.stdout, stderr: process.stderr }),
+      runMatch({
+        filters: opts.filter,
+        input,
+        ...references(opts),
+        stdout: process.stdout,
+        stderr: process.stderr,
+      }),
     )
   })
 

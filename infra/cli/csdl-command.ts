@@ -32,7 +32,9 @@ async function readText(file: string): Promise<string> {
     return await readFile(file, 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    throw new CsdlInputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(e)}`)
+    throw new CsdlInputError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(e)}`,
+    )
   }
 }
 
@@ -56,7 +58,9 @@ async function loadRegistry(streams: StreamFiles, lists: ListFiles): Promise<Str
   for (const [hash, r] of registry.defineAll(sources))
     if (!r.ok) {
       const file = streams.find((s) => s.hash.toLowerCase() === hash)?.file ?? hash
-      throw new CsdlInputError(`stream ${hash} (${file}) does not compile:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`)
+      throw new CsdlInputError(
+        `stream ${hash} (${file}) does not compile:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`,
+      )
     }
   return registry
 }
@@ -75,23 +79,38 @@ export async function runValidate(options: {
   const registry = await loadRegistry(options.streams, options.lists)
   const result: CompileResult = registry.register(await readText(options.file))
   if (!result.ok) {
-    if (options.json) options.stdout.write(`${JSON.stringify({ errors: result.diagnostics.map(({ line, column, code, message }) => ({ line, column, code, message })) })}\n`)
+    if (options.json)
+      options.stdout.write(
+        `${JSON.stringify({ errors: result.diagnostics.map(({ line, column, code, message }) => ({ line, column, code, message })) })}\n`,
+      )
     else for (const d of result.diagnostics) options.stdout.write(`${formatDiagnostic(d)}\n`)
     return 1
   }
   const { hash, dpu } = result.definition
-  if (options.json) options.stdout.write(`${JSON.stringify({ hash, dpu: dpu.total, detail: dpu.detail })}\n`)
+  if (options.json)
+    options.stdout.write(`${JSON.stringify({ hash, dpu: dpu.total, detail: dpu.detail })}\n`)
   else options.stdout.write(`hash ${hash}\ndpu ${dpu.total}\n`)
   return 0
 }
 
 function matchLine(id: unknown, matches: readonly FilterMatch[]): string {
-  const tags: Record<string, { tags?: readonly string[]; tag_tree?: Readonly<Record<string, unknown>> }> = {}
+  const tags: Record<
+    string,
+    { tags?: readonly string[]; tag_tree?: Readonly<Record<string, unknown>> }
+  > = {}
   for (const m of matches) {
     const hasTree = Object.keys(m.tagTree).length > 0
-    if (m.tags.length > 0 || hasTree) tags[m.hash] = { ...(m.tags.length > 0 ? { tags: m.tags } : {}), ...(hasTree ? { tag_tree: m.tagTree } : {}) }
+    if (m.tags.length > 0 || hasTree)
+      tags[m.hash] = {
+        ...(m.tags.length > 0 ? { tags: m.tags } : {}),
+        ...(hasTree ? { tag_tree: m.tagTree } : {}),
+      }
   }
-  return JSON.stringify({ id: typeof id === 'string' ? id : null, matches: matches.map((m) => m.hash), tags })
+  return JSON.stringify({
+    id: typeof id === 'string' ? id : null,
+    matches: matches.map((m) => m.hash),
+    tags,
+  })
 }
 
 /**
@@ -113,7 +132,10 @@ export async function runMatch(options: {
   const defs: { file: string; def: CompiledDefinition }[] = []
   for (const file of options.filters) {
     const r = registry.register(await readText(file))
-    if (!r.ok) throw new CsdlInputError(`${file} does not compile:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`)
+    if (!r.ok)
+      throw new CsdlInputError(
+        `${file} does not compile:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`,
+      )
     set.add(r.definition)
     defs.push({ file, def: r.definition })
   }
@@ -134,7 +156,13 @@ export async function runMatch(options: {
       } catch (e) {
         interaction = undefined
         bad++
-        full = out.push(JSON.stringify({ id: null, error: `invalid JSON (${e instanceof Error ? e.message : String(e)})` })) || full
+        full =
+          out.push(
+            JSON.stringify({
+              id: null,
+              error: `invalid JSON (${e instanceof Error ? e.message : String(e)})`,
+            }),
+          ) || full
         continue
       }
       if (typeof interaction !== 'object' || interaction === null || Array.isArray(interaction)) {
@@ -155,6 +183,11 @@ export async function runMatch(options: {
   options.stderr.write(`interactions read:     ${lines}\n`)
   options.stderr.write(`matched one or more:   ${matched}\n`)
   options.stderr.write(`not an interaction:    ${bad}\n`)
-  for (const { file, def } of defs) options.stderr.write(`  ${def.hash} ${String(counts.get(def.hash) ?? 0).padStart(8)}  ${file}\n`)
-  options.stderr.write(`elapsed:               ${seconds.toFixed(2)} s (${Math.round(lines / Math.max(seconds, 1e-9))} interactions/s)\n`)
+  for (const { file, def } of defs)
+    options.stderr.write(
+      `  ${def.hash} ${String(counts.get(def.hash) ?? 0).padStart(8)}  ${file}\n`,
+    )
+  options.stderr.write(
+    `elapsed:               ${seconds.toFixed(2)} s (${Math.round(lines / Math.max(seconds, 1e-9))} interactions/s)\n`,
+  )
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { isJsWhitespace } from '../text/js-whitespace.js'
 
 /*
  * The scoring of the `sentiment` package (MIT, Andrew Sliwinski): AFINN-165 word scores plus
@@ -30,23 +31,6 @@ const NEGATORS = numberTable(require('sentiment/languages/en/negators.json'), 'n
 // The package's tokenizer turns "\n" and these into spaces: . , / # ! ? $ % ^ & * ; : { } = _ ` " ~ ( )
 const SEPARATOR = new Uint8Array(128)
 for (const ch of ' \n.,/#!?$%^&*;:{}=_`"~()') SEPARATOR[ch.charCodeAt(0)] = 1
-
-/** JavaScript's `\s` set, which the package's whitespace collapsing and trim() use. */
-function isJsWhitespace(c: number): boolean {
-  return (
-    c === 0x20 ||
-    (c >= 0x09 && c <= 0x0d) ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  )
-}
 
 /**
  * The AFINN score of a text, exactly as `new Sentiment().analyze(text).score` computes it.
