@@ -301,6 +301,15 @@ export class FilterSet {
   }
 
   private fireValues(g: ValueGroup, gen: number): void {
+    // Most exact-value targets hold one plain string: look it up without building lists.
+    if (!g.target.entry.stripsLinksAndMentions) {
+      const v = this.ctx.value(g.target)
+      if (typeof v === 'string') {
+        const e = g.map.get(g.fold ? v.toLowerCase() : v)
+        if (e !== undefined) this.fire(e, gen)
+        return
+      }
+    }
     const texts = g.fold ? this.ctx.foldedTexts(g.target) : this.ctx.texts(g.target)
     if (texts === undefined) return
     for (const t of texts) {

@@ -34,6 +34,13 @@ const MAX_REANCHOR_INTERVAL = 1 << 16
  */
 export class PhraseIndex<E> {
   private readonly table = new TokenIdTable()
+  /**
+   * One-word phrases (most of them: every word of a contains_any) by token id, with the
+   * generation each was last found in: the common case touches no phrase object.
+   */
+  private single: (E | undefined)[] = []
+  private singleStamp = new Int32Array(256).fill(-1)
+  /** Longer phrases (and a rare second one-word phrase of the same word) by anchor token. */
   private byAnchor: (PhraseSlot<E>[] | undefined)[] = []
   private readonly slots = new Map<E, PhraseSlot<E>>()
   /** Occurrences of each token id in scanned texts (halved at each re-anchoring). */
@@ -59,10 +66,17 @@ export class PhraseIndex<E> {
       const seen = new Int32Array(this.table.size * 2)
       seen.set(this.seen)
       this.seen = seen
+      const stamps = new Int32Array(this.table.size * 2).fill(-1)
+      stamps.set(this.singleStamp)
+      this.singleStamp = stamps
     }
     const slot: PhraseSlot<E> = { entry, ids, anchor: this.bestAnchor(ids), stamp: -1 }
     this.slots.set(entry, slot)
-    this.list(slot)
+    const word = ids[0] ?? 0
+    if (ids.length === 1 && this.single[word] === undefined) {
+      this.single[word] = entry
+      this.singleStamp[word] = -1
+    } else this.list(slot)
   }
 
   /** Unlists the phrase of `entry`. Token ids stay (they are the phrases' distinct words). */
@@ -70,6 +84,11 @@ export class PhraseIndex<E> {
     const slot = this.slots.get(entry)
     if (slot === undefined) return
     this.slots.delete(entry)
+    const word = slot.ids[0] ?? 0
+    if (slot.ids.length === 1 && this.single[word] === entry) {
+      this.single[word] = undefined
+      return
+    }
     const list = this.byAnchor[slot.ids[slot.anchor] ?? 0]
     if (list !== undefined) removeFirst(list, slot)
   }
@@ -108,6 +127,11 @@ export class PhraseIndex<E> {
       const id = ids[i] ?? UNKNOWN
       if (id === UNKNOWN) continue
       seen[id] = (seen[id] ?? 0) + 1
+      const one = this.single[id]
+      if (one !== undefined && this.singleStamp[id] !== gen) {
+        this.singleStamp[id] = gen
+        found(one)
+      }
       const list = this.byAnchor[id]
       if (list === undefined) continue
       for (const slot of list)
@@ -147,6 +171,7 @@ export class PhraseIndex<E> {
   private reanchor(): void {
     this.byAnchor = []
     for (const slot of this.slots.values()) {
+      if (slot.ids.length === 1 && this.single[slot.ids[0] ?? 0] === slot.entry) continue
       if (slot.ids.length > 1) slot.anchor = this.bestAnchor(slot.ids)
       this.list(slot)
     }

@@ -99,14 +99,19 @@ function classify(mode: PunctuationMode, ch: string): number {
 
 /** Per-mode classification of BMP code units, filled on first sight of each character. */
 const tables = new Map<string, Uint8Array>()
+// The same mode object comes back for every text of a view: skip building its key.
+const tablesByMode = new WeakMap<PunctuationMode, Uint8Array>()
 
 function tableFor(mode: PunctuationMode): Uint8Array {
+  const known = tablesByMode.get(mode)
+  if (known !== undefined) return known
   const key = tokenizerKey({ caseSensitive: false, punctuation: mode, language: 'none' })
   let t = tables.get(key)
   if (t === undefined) {
     t = new Uint8Array(0x10000).fill(UNKNOWN)
     tables.set(key, t)
   }
+  tablesByMode.set(mode, t)
   return t
 }
 
