@@ -1,0 +1,25 @@
+/**
+ * schemas/ports: the interfaces the layers talk to storage and queues through. The adapters
+ * (local directory and S3, in-process queue and BullMQ, …) live in infra/adapters/.
+ */
+export {
+  listAll,
+  type ObjectStore,
+  type ObjectInfo,
+  type ObjectPage,
+  type ListOptions,
+} from './object-store.js'
+export { StoreError, STORE_ERROR_CODES, type StoreErrorCode } from './store-error.js'
+export {
+  PermanentJobError,
+  checkJobId,
+  DEFAULT_RETRY_POLICY,
+  type JobQueue,
+  type QueueJob,
+  type NewJob,
+  type QueueCounts,
+  type FailedJob,
+  type ConsumeOptions,
+  type QueueConsumer,
+  type RetryPolicy,
+} from './job-queue.js'
