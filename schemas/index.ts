@@ -86,3 +86,18 @@ export { extractTextEntities, type TextEntities } from './text/text-entities.js'
 export { removeSpans, type TextSpan } from './text/text-spans.js'
 export { decodeHtmlEntities } from './text/html-entities.js'
 export { isJsWhitespace } from './text/js-whitespace.js'
+
+export {
+  envelopePrefix,
+  readEnvelope,
+  EnvelopeError,
+  type RawEnvelope,
+} from './raw/raw-envelope.js'
+export {
+  rawSegmentKey,
+  parseRawSegmentKey,
+  isCollectorId,
+  RAW_AREAS,
+  type RawArea,
+  type RawSegmentKey,
+} from './raw/raw-layout.js'

@@ -14,7 +14,17 @@ import {
   type ListFiles,
   type StreamFiles,
 } from '../cli/csdl-command.js'
+import { runCollect, runGenerate } from '../cli/collect-command.js'
 import { runNormalize } from '../cli/normalize-command.js'
+import {
+  FSYNC_POLICIES,
+  SYNTHETIC_SOURCES,
+  type FsyncPolicy,
+  type Spike,
+  type SyntheticSource,
+} from '../../collectors/index.js'
+import { parseQueueUrl, parseStoreUrl } from '../config/adapter-urls.js'
+import { ConfigError } from '../config/config-error.js'
 import { runTargets } from '../cli/targets-command.js'
 import { InputOpenError } from '../io/line-source.js'
 
@@ -186,5 +196,167 @@ withReferences(csdl.command('match'))
       }),
     )
   })
+
+function positiveNumber(value: string): number {
+  const n = Number(value)
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number')
+  return n
+}
+
+function positiveInteger(value: string): number {
+  const n = positiveNumber(value)
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a positive integer')
+  return n
+}
+
+function share(value: string): number {
+  const n = Number(value)
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a share between 0 and 1')
+  return n
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const cut = value.lastIndexOf(':')
+  const host = cut <= 0 ? '127.0.0.1' : value.slice(0, cut).replace(/^\[|\]$/g, '')
+  const port = Number(cut < 0 ? value : value.slice(cut + 1))
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('expected [HOST]:PORT, e.g. :8080 or 0.0.0.0:8080')
+  return { host, port }
+}
+
+function parseSpike(value: string): Spike {
+  const parts = value.split(':').map(Number)
+  const [every, duration, factor] = parts
+  if (parts.length !== 3 || !(every! > 0 && duration! > 0 && duration! < every! && factor! >= 1))
+    throw new InvalidArgumentError('expected EVERY_S:DURATION_S:FACTOR, e.g. 60:10:10')
+  return { everyMs: every! * 1000, durationMs: duration! * 1000, factor: factor! }
+}
+
+function parseSources(value: string): SyntheticSource[] {
+  const out = value.split(',').map((s) => {
+    const found = SYNTHETIC_SOURCES.find((k) => k === s.trim())
+    if (found === undefined)
+      throw new InvalidArgumentError(`expected some of ${SYNTHETIC_SOURCES.join(', ')}`)
+    return found
+  })
+  return out
+}
+
+function parseFsync(value: string): FsyncPolicy {
+  const found = FSYNC_POLICIES.find((p) => p === value)
+  if (found === undefined) throw new InvalidArgumentError(`expected ${FSYNC_POLICIES.join(', ')}`)
+  return found
+}
+
+interface GeneratorFlags {
+  rate?: number
+  count?: number
+  seed: number
+  sources: SyntheticSource[]
+  duplicates: number
+  malformed: number
+  spike?: Spike
+}
+
+function withGeneratorOptions(command: Command): Command {
+  return command
+    .option('--rate <n>', 'records per second (default: as fast as possible)', positiveNumber)
+    .option('--count <n>', 'stop after this many records', positiveInteger)
+    .option('--spike <every:duration:factor>', 'periodic spikes, e.g. 60:10:10', parseSpike)
+    .option('--seed <n>', 'seed of the synthetic firehose', positiveInteger, 1)
+    .option(
+      '--sources <list>',
+      `synthetic formats (${SYNTHETIC_SOURCES.join(',')})`,
+      parseSources,
+      [...SYNTHETIC_SOURCES],
+    )
+    .option('--duplicates <share>', 'share of synthetic records repeated', share, 0.01)
+    .option('--malformed <share>', 'share of synthetic lines broken', share, 0.001)
+}
+
+withGeneratorOptions(
+  program
+    .command('collect')
+    .description(
+      'Run a collector: HTTP ingest, a recorded firehose file, or the synthetic firehose, into the raw log and the object store.',
+    )
+    .option(
+      '--http <[host]:port>',
+      'serve POST /v1/ingest/<source>, /health, /metrics (loopback unless a host is given)',
+      parseListen,
+    )
+    .option('--replay <file>', 'play a recorded firehose file (NDJSON, plain or .gz)')
+    .option(
+      '--source <format>',
+      `the replayed file's format (default: detected): ${SOURCE_FORMATS.join(', ')}`,
+    )
+    .option('--generate', 'play the seeded synthetic firehose')
+    .option(
+      '--store <url>',
+      'object store: file://PATH or s3://BUCKET/PREFIX?endpoint=URL',
+      process.env['SLUICE_STORE'] ?? 'file://./data',
+    )
+    .option(
+      '--log-dir <dir>',
+      'local raw log directory',
+      process.env['SLUICE_LOG_DIR'] ?? './collector-log',
+    )
+    .option(
+      '--queue <url>',
+      'hand the log off to this queue: memory: or redis://HOST:PORT',
+      process.env['SLUICE_QUEUE'],
+    )
+    .option('--collector <id>', 'collector id used in segment names (default: from the host name)')
+    .option(
+      '--fsync <policy>',
+      `when to sync the log: ${FSYNC_POLICIES.join(', ')}`,
+      parseFsync,
+      'batch',
+    )
+    .option('--segment-bytes <n>', 'seal a segment at this many bytes', positiveInteger)
+    .option('--segment-age <s>', 'seal a segment after this many seconds', positiveNumber),
+).action(
+  async (
+    opts: GeneratorFlags & {
+      http?: { host: string; port: number }
+      replay?: string
+      source?: string
+      generate?: boolean
+      store: string
+      logDir: string
+      queue?: string
+      collector?: string
+      fsync: FsyncPolicy
+      segmentBytes?: number
+      segmentAge?: number
+    },
+  ) => {
+    try {
+      await runCollect({
+        ...opts,
+        generate: opts.generate === true,
+        store: parseStoreUrl('--store', opts.store),
+        queue: opts.queue === undefined ? undefined : parseQueueUrl('--queue', opts.queue),
+        token: process.env['SLUICE_INGEST_TOKEN'],
+        segmentAgeS: opts.segmentAge,
+      })
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`sluice collect: ${e.message}\n`)
+        process.exitCode = 2
+        return
+      }
+      throw e
+    }
+  },
+)
+
+withGeneratorOptions(
+  program
+    .command('generate')
+    .description('Write the seeded synthetic firehose (Twitter v1.1 and Reddit NDJSON) to stdout.'),
+).action(async (opts: GeneratorFlags) => {
+  await runGenerate({ ...opts, stdout: process.stdout })
+})
 
 await program.parseAsync()

@@ -1,0 +1,189 @@
+import { unlink, writeFile } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import { join } from 'node:path'
+import {
+  DedupWindow,
+  Ingestor,
+  LogHandoff,
+  RawLog,
+  RollingErrorRate,
+  SegmentUploader,
+  collectorHealth,
+  createIngestServer,
+  type FsyncPolicy,
+  type HandoffJob,
+  type HealthReport,
+} from '../../collectors/index.js'
+import type { JobQueue } from '../../schemas/ports/index.js'
+import { openJobQueue } from '../adapters/open-job-queue.js'
+import { openObjectStore } from '../adapters/open-object-store.js'
+import type { QueueConfig, StoreConfig } from '../config/adapter-urls.js'
+import { collectorMetrics } from './collector-metrics.js'
+
+export interface CollectorConfig {
+  readonly collector: string
+  readonly logDir: string
+  readonly store: StoreConfig
+  readonly queue?: QueueConfig | undefined
+  readonly http?: { readonly host: string; readonly port: number } | undefined
+  readonly token?: string | undefined
+  readonly fsync?: FsyncPolicy
+  readonly maxSegmentBytes?: number
+  readonly maxSegmentAgeMs?: number
+  readonly gzipLevel?: number
+  readonly dedupWindowMs?: number
+  readonly dedupCapacity?: number
+  readonly maxBacklogBytes?: number
+  readonly maxBodyBytes?: number
+  readonly maxPendingBytes?: number
+}
+
+export interface RunningCollector {
+  readonly ingestor: Ingestor
+  readonly log: RawLog
+  readonly uploader: SegmentUploader
+  readonly handoff: LogHandoff | undefined
+  /** `http://host:port` when serving HTTP. */
+  readonly url: string | undefined
+  health(): Promise<HealthReport>
+  /** Stops taking records, seals the log, tries once more to upload and hand off, and stops. */
+  stop(): Promise<void>
+}
+
+type Log = (event: string, fields?: Readonly<Record<string, unknown>>) => void
+
+/** One JSON line per event on stderr: what operators grep and ship. */
+export const stderrLog: Log = (event, fields = {}) => {
+  process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`)
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/**
+ * Starts a collector: the raw log (recovering a crash first), the uploader, the hand-off to
+ * the queue when one is configured, and the HTTP endpoint when asked for. Sources other than
+ * HTTP call `ingestor.ingest` directly.
+ */
+export async function startCollector(
+  config: CollectorConfig,
+  log: Log = stderrLog,
+): Promise<RunningCollector> {
+  const store = openObjectStore(config.store)
+  const queue: JobQueue<HandoffJob> | undefined =
+    config.queue === undefined ? undefined : openJobQueue<HandoffJob>(config.queue, 'handoff')
+  const handoff =
+    queue === undefined
+      ? undefined
+      : new LogHandoff({
+          logDir: config.logDir,
+          collector: config.collector,
+          queue,
+          onError: (e) => log('handoff_failed', { error: errorText(e) }),
+        })
+  const h = handoff
+  const up = new SegmentUploader({
+    logDir: config.logDir,
+    store,
+    ...(h === undefined ? {} : { handedOff: (n: number) => h.isHandedOff(n) }),
+    onError: (e) => log('upload_failed', { error: errorText(e) }),
+  })
+  const rawLog = await RawLog.open({
+    dir: config.logDir,
+    collector: config.collector,
+    ...(config.fsync === undefined ? {} : { fsync: config.fsync }),
+    ...(config.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: config.maxSegmentBytes }),
+    ...(config.maxSegmentAgeMs === undefined ? {} : { maxSegmentAgeMs: config.maxSegmentAgeMs }),
+    ...(config.gzipLevel === undefined ? {} : { gzipLevel: config.gzipLevel }),
+    ...(config.maxPendingBytes === undefined ? {} : { maxPendingBytes: config.maxPendingBytes }),
+    onSealed: (key) => {
+      up.poke()
+      h?.poke()
+      log('segment_sealed', { key })
+    },
+    onError: (e) => log('seal_failed', { error: errorText(e) }),
+  })
+  const recovered = rawLog.getStats()
+  if (recovered.recoveredSegments > 0)
+    log('log_recovered', {
+      segments: recovered.recoveredSegments,
+      torn_bytes_cut: recovered.tornBytesCut,
+    })
+
+  const ingestor = new Ingestor({
+    log: rawLog,
+    dedup: new DedupWindow(config.dedupWindowMs ?? 10 * 60_000, config.dedupCapacity ?? 2_000_000),
+    backlogBytes: () => up.getStats().waitingBytes,
+    maxBacklogBytes: config.maxBacklogBytes ?? 8 * 1024 ** 3,
+  })
+  up.start()
+  handoff?.start()
+
+  const errors = new RollingErrorRate()
+  const probe = join(config.logDir, '.health-probe')
+  const health = (): Promise<HealthReport> =>
+    collectorHealth({
+      log: () => rawLog.getStats(),
+      uploader: () => up.getStats(),
+      handoff: h === undefined ? undefined : () => h.getStats(),
+      errors,
+      logWritable: () =>
+        writeFile(probe, 'ok').then(
+          () => unlink(probe).then(() => true),
+          () => false,
+        ),
+    })
+  const registry = collectorMetrics({
+    ingest: () => ingestor.getStats(),
+    log: () => rawLog.getStats(),
+    uploader: () => up.getStats(),
+    handoff: h === undefined ? undefined : () => h.getStats(),
+  })
+
+  let server: Server | undefined
+  let url: string | undefined
+  if (config.http !== undefined) {
+    const s = createIngestServer({
+      ingestor,
+      errors,
+      health,
+      metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+      token: config.token,
+      ...(config.maxBodyBytes === undefined ? {} : { maxBodyBytes: config.maxBodyBytes }),
+    })
+    const { host, port } = config.http
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject)
+      s.listen(port, host, () => resolve())
+    })
+    const address = s.address()
+    const actual = typeof address === 'object' && address !== null ? address.port : port
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`
+    server = s
+    log('collector_listening', { url, collector: config.collector, store: store.location })
+  }
+
+  return {
+    ingestor,
+    log: rawLog,
+    uploader: up,
+    handoff: h,
+    url,
+    health,
+    stop: async () => {
+      if (server !== undefined) {
+        const s = server
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()))
+        s.closeIdleConnections()
+        await closed
+      }
+      await rawLog.close()
+      await up.stop()
+      await handoff?.stop()
+      await handoff
+        ?.drain()
+        .catch((e: unknown) => log('handoff_incomplete', { error: errorText(e) }))
+      await up.drain().catch((e: unknown) => log('upload_incomplete', { error: errorText(e) }))
+      await queue?.close()
+    },
+  }
+}
