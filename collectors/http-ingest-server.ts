@@ -18,6 +18,8 @@ export interface IngestServerOptions {
   readonly maxBodyBytes?: number
   /** Ingest requests handled at once; more are answered 503 before their body is read. */
   readonly maxInFlight?: number
+  /** Told of unexpected errors (answered 500 without detail). */
+  readonly onError?: (error: unknown) => void
 }
 
 class HttpError extends Error {
@@ -166,14 +168,16 @@ export function createIngestServer(options: IngestServerOptions): Server {
                 ? new HttpError(503, `${e.message}; nothing was stored, retry`, {
                     'retry-after': '1',
                   })
-                : new HttpError(500, 'internal error')
-        options.errors.note(error.status >= 500)
+                : undefined
+        if (error === undefined) options.onError?.(e)
+        const answer = error ?? new HttpError(500, 'internal error')
+        options.errors.note(answer.status >= 500)
         if (!res.headersSent)
           send(
             res,
-            error.status,
-            { error: error.message },
-            { ...error.headers, connection: req.complete ? 'keep-alive' : 'close' },
+            answer.status,
+            { error: answer.message },
+            { ...answer.headers, connection: req.complete ? 'keep-alive' : 'close' },
           )
       },
     )

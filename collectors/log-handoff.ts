@@ -111,11 +111,10 @@ export class LogHandoff {
 
   /** Runs passes until every sealed raw segment is handed off (for shutdown and tests). */
   async drain(): Promise<void> {
-    for (;;) {
-      const delay = await this.pass()
-      if (delay !== undefined) throw new Error(this.stats.lastError ?? 'hand-off failed')
-      if (this.behind.count === 0) return
-    }
+    await this.loop.drain(
+      () => this.behind.count === 0,
+      () => new Error(this.stats.lastError ?? 'hand-off failed'),
+    )
   }
 
   private async loadCursor(): Promise<void> {

@@ -192,10 +192,17 @@ export class RawLog {
     await this.saveCounter()
   }
 
-  private async saveCounter(): Promise<void> {
+  private counterWrites: Promise<void> = Promise.resolve()
+
+  /** Saves the counter; saves run one after another, each writing the latest value. */
+  private saveCounter(): Promise<void> {
     const path = join(this.options.dir, COUNTER_FILE)
-    await writeFile(`${path}.tmp`, String(this.nextNumber))
-    await rename(`${path}.tmp`, path)
+    const write = async (): Promise<void> => {
+      await writeFile(`${path}.tmp`, String(this.nextNumber))
+      await rename(`${path}.tmp`, path)
+    }
+    this.counterWrites = this.counterWrites.then(write, write)
+    return this.counterWrites
   }
 
   private async openSegment(area: RawArea, source: string, date: string): Promise<OpenSegment> {

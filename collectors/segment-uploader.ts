@@ -98,11 +98,10 @@ export class SegmentUploader {
 
   /** Runs passes until nothing is left to upload (for shutdown and tests). */
   async drain(): Promise<void> {
-    for (;;) {
-      const delay = await this.pass()
-      if (delay !== undefined) throw new Error(this.lastError ?? 'upload failed')
-      if (this.waiting.count === 0) return
-    }
+    await this.loop.drain(
+      () => this.waiting.count === 0,
+      () => new Error(this.lastError ?? 'upload failed'),
+    )
   }
 
   private async pass(): Promise<number | undefined> {

@@ -7,6 +7,7 @@ export class WakeableLoop {
   private running: Promise<void> | undefined
   private stopped = false
   private woken = false
+  private exclusive: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly pass: () => Promise<number | undefined>,
@@ -18,7 +19,7 @@ export class WakeableLoop {
     this.running = (async () => {
       while (!this.stopped) {
         this.woken = false
-        const delay = (await this.pass()) ?? this.idleMs
+        const delay = (await this.runPass()) ?? this.idleMs
         if (this.stopped || this.woken) continue
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay)
@@ -30,6 +31,34 @@ export class WakeableLoop {
         this.wake = undefined
       }
     })()
+  }
+
+  /** Runs one pass now, after any pass in progress (passes never overlap). */
+  runPass(): Promise<number | undefined> {
+    const run = this.exclusive.then(
+      () => this.pass(),
+      () => this.pass(),
+    )
+    this.exclusive = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * Runs passes until `done()` holds after one, waiting out failed passes' delays; gives up
+   * with `failure()` after `attempts` failed passes in a row.
+   */
+  async drain(done: () => boolean, failure: () => Error, attempts = 5): Promise<void> {
+    let failed = 0
+    for (;;) {
+      const delay = await this.runPass()
+      if (delay === undefined) {
+        failed = 0
+        if (done()) return
+        continue
+      }
+      if (++failed >= attempts) throw failure()
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, 2000)))
+    }
   }
 
   /** Runs a pass soon (now, or right after the one in progress). */

@@ -148,6 +148,11 @@ export async function startCollector(
       health,
       metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
       token: config.token,
+      onError: (e) =>
+        log('request_failed', {
+          error: errorText(e),
+          stack: e instanceof Error ? e.stack : undefined,
+        }),
       ...(config.maxBodyBytes === undefined ? {} : { maxBodyBytes: config.maxBodyBytes }),
     })
     const { host, port } = config.http
