@@ -8,7 +8,7 @@ import { dataLines } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
 
 const quiet = (event: string, fields?: unknown): void => {
-  if (event === "request_failed") console.error(fields)
+  if (event === 'request_failed') console.error(fields)
 }
 
 /** Every envelope in the store under `prefix`, per segment key. */

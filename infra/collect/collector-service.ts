@@ -36,6 +36,8 @@ export interface CollectorConfig {
   readonly maxBacklogBytes?: number
   readonly maxBodyBytes?: number
   readonly maxPendingBytes?: number
+  /** Longest wait between upload retries while the store is down. */
+  readonly uploadRetryMaxMs?: number
 }
 
 export interface RunningCollector {
@@ -85,6 +87,7 @@ export async function startCollector(
     logDir: config.logDir,
     store,
     ...(h === undefined ? {} : { handedOff: (n: number) => h.isHandedOff(n) }),
+    ...(config.uploadRetryMaxMs === undefined ? {} : { retryMaxMs: config.uploadRetryMaxMs }),
     onError: (e) => log('upload_failed', { error: errorText(e) }),
   })
   const rawLog = await RawLog.open({
