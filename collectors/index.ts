@@ -12,7 +12,7 @@ export {
   type RecordSlice,
 } from './raw-log.js'
 export { BackpressureError, RawLogWriteError } from './collector-errors.js'
-export { DedupWindow } from './dedup-window.js'
+export { DedupWindow, SourceDedup } from './dedup-window.js'
 export { Ingestor, type IngestResult, type IngestStats } from './ingestor.js'
 export { scanSourceId } from './source-id-scanner.js'
 export { SegmentUploader, UploadVerificationError, type UploaderStats } from './segment-uploader.js'

@@ -1,6 +1,6 @@
 import { MAX_LINE_BYTES } from '../schemas/index.js'
 import { BackpressureError } from './collector-errors.js'
-import type { DedupWindow } from './dedup-window.js'
+import type { SourceDedup } from './dedup-window.js'
 import type { RawLog, RecordSlice } from './raw-log.js'
 import { scanSourceId } from './source-id-scanner.js'
 
@@ -18,7 +18,7 @@ export interface IngestStats extends IngestResult {
 
 export interface IngestorOptions {
   readonly log: RawLog
-  readonly dedup: DedupWindow
+  readonly dedup: SourceDedup
   /** Bytes of sealed segments waiting for upload; above `maxBacklogBytes` ingest is refused. */
   readonly backlogBytes?: () => number
   readonly maxBacklogBytes?: number
@@ -58,7 +58,7 @@ export class Ingestor {
       throw new BackpressureError(`${backlog} bytes of raw log wait for upload`, 5)
     this.options.log.assertCanAppend()
     const now = this.now()
-    const dedup = this.options.dedup
+    const dedup = this.options.dedup.of(source)
     const inBatch = new Set<string>()
     const good: RecordSlice[] = []
     const bad: RecordSlice[] = []
@@ -79,12 +79,11 @@ export class Ingestor {
       }
       const sourceId = scanSourceId(body, s, e)
       if (sourceId !== undefined) {
-        const key = `${source}\0${sourceId}`
-        if (inBatch.has(key) || dedup.has(key, now)) {
+        if (inBatch.has(sourceId) || dedup.has(sourceId, now)) {
           duplicates++
           continue
         }
-        inBatch.add(key)
+        inBatch.add(sourceId)
       }
       good.push({ bytes: body, start: s, end: e, sourceId })
     }

@@ -87,6 +87,7 @@ export interface RawLogStats {
 
 const COUNTER_FILE = 'segment-counter'
 const NEWLINE = 0x0a
+const LINE_END = Buffer.from('}\n')
 // Checking segment ages once a second bounds how late an idle segment is sealed.
 const AGE_CHECK_MS = 1000
 
@@ -281,8 +282,10 @@ export class RawLog {
     let segment = await this.segmentFor(area, source, iso.slice(0, 10))
     // Another append may have sealed it while this one waited for it to open.
     while (segment.sealed) segment = await this.segmentFor(area, source, iso.slice(0, 10))
-    // One buffer per append: prefixes are short strings, the records are copied once.
+    // The envelope prefixes go into one buffer; the records themselves are not copied: the
+    // write gathers prefix, record bytes (a view of the request body) and `}\n` per line.
     const prefixes: string[] = new Array<string>(records.length)
+    let prefixBytes = 0
     let size = 0
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as RecordSlice
@@ -295,20 +298,20 @@ export class RawLog {
         r.sourceId,
       )
       prefixes[i] = prefix
-      size += Buffer.byteLength(prefix) + (r.end - r.start) + 2
+      const n = Buffer.byteLength(prefix)
+      prefixBytes += n
+      size += n + (r.end - r.start) + LINE_END.length
     }
-    const out = Buffer.allocUnsafe(size)
+    const pre = Buffer.allocUnsafe(prefixBytes)
     let at = 0
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as RecordSlice
-      at += out.write(prefixes[i] as string, at)
-      at += r.bytes.copy(out, at, r.start, r.end)
-      out[at++] = 0x7d
-      out[at++] = NEWLINE
+      const n = pre.write(prefixes[i] as string, at)
+      segment.pending.push(pre.subarray(at, at + n), r.bytes.subarray(r.start, r.end), LINE_END)
+      at += n
     }
     segment.lines += records.length
     segment.bytes += size
-    segment.pending.push(out)
     segment.pendingBytes += size
     this.pendingTotal += size
     this.stats.records += records.length
@@ -321,19 +324,18 @@ export class RawLog {
 
   private async flush(segment: OpenSegment): Promise<void> {
     while (segment.pending.length > 0) {
-      const batch =
-        segment.pending.length === 1
-          ? (segment.pending[0] as Buffer)
-          : Buffer.concat(segment.pending)
+      const parts = segment.pending
       const waiters = segment.waiters
       const bytes = segment.pendingBytes
       segment.pending = []
       segment.waiters = []
       segment.pendingBytes = 0
       try {
-        await segment.file.write(batch, 0, batch.length)
+        const { bytesWritten } = await segment.file.writev(parts)
+        if (bytesWritten !== bytes)
+          throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`)
         if (this.fsync === 'batch') await segment.file.datasync()
-        segment.written += batch.length
+        segment.written += bytes
         this.pendingTotal -= bytes
         for (const w of waiters) w.resolve()
       } catch (e) {

@@ -2,7 +2,7 @@ import { unlink, writeFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import {
-  DedupWindow,
+  SourceDedup,
   Ingestor,
   LogHandoff,
   RawLog,
@@ -114,7 +114,7 @@ export async function startCollector(
 
   const ingestor = new Ingestor({
     log: rawLog,
-    dedup: new DedupWindow(config.dedupWindowMs ?? 10 * 60_000, config.dedupCapacity ?? 2_000_000),
+    dedup: new SourceDedup(config.dedupWindowMs ?? 10 * 60_000, config.dedupCapacity ?? 1_000_000),
     backlogBytes: () => up.getStats().waitingBytes,
     maxBacklogBytes: config.maxBacklogBytes ?? 8 * 1024 ** 3,
   })
