@@ -9,7 +9,7 @@
  *   npm run build && npm run bench:collect -- [--seconds 20] [--batch 500] [--data ../shared/data]
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     base: { type: 'string', default: '4000' },
     fsync: { type: 'string', default: 'batch' },
+    gzip: { type: 'string', default: '3' },
     data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
   },
 })
@@ -76,6 +77,26 @@ function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
+
+/** CPU seconds of the main thread and of the others, in user and kernel mode. */
+function cpuByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // Node 20 does not name its threads: the pool (zlib, fs) and V8's GC helpers are "other".
+    const thread = tid === String(pid) ? 'main thread' : 'other threads'
+    for (const [mode, field] of [
+      ['user', 11],
+      ['kernel', 12],
+    ] as const) {
+      const kind = `${thread} ${mode}`
+      out.set(kind, (out.get(kind) ?? 0) + Number(fields[field]) / CLOCK_TICKS)
+    }
+  }
+  return out
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return Number(m?.[1] ?? 0) / 1024
@@ -105,6 +126,8 @@ const child = spawn(
     'bench',
     '--fsync',
     values.fsync,
+    '--gzip-level',
+    values.gzip,
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 )
@@ -148,6 +171,7 @@ interface Phase {
   wall: number
   cpu: number
   rss: number[]
+  threads: Map<string, number>
 }
 
 /** Drives `concurrency` senders; `rate` (records/s, by time) undefined means flat out. */
@@ -155,8 +179,17 @@ async function drive(
   durationS: number,
   rate: (elapsedS: number) => number | undefined,
 ): Promise<Phase> {
-  const phase: Phase = { records: 0, refused: 0, latencies: [], wall: 0, cpu: 0, rss: [] }
+  const phase: Phase = {
+    records: 0,
+    refused: 0,
+    latencies: [],
+    wall: 0,
+    cpu: 0,
+    rss: [],
+    threads: new Map(),
+  }
   const cpu0 = cpuSeconds(pid)
+  const threads0 = cpuByThread(pid)
   const t0 = performance.now()
   const end = t0 + durationS * 1000
   const sampler = setInterval(() => phase.rss.push(rssMb(pid)), 100)
@@ -196,6 +229,7 @@ async function drive(
   clearInterval(sampler)
   phase.wall = (performance.now() - t0) / 1000
   phase.cpu = cpuSeconds(pid) - cpu0
+  for (const [kind, t] of cpuByThread(pid)) phase.threads.set(kind, t - (threads0.get(kind) ?? 0))
   phase.latencies.sort((a, b) => a - b)
   return phase
 }
@@ -210,11 +244,18 @@ function report(name: string, p: Phase): void {
 }
 
 console.log(
-  `bench/collect — real Twitter v1.1 sample (${fmt(lines.length)} records, ${fmt(avgRecordBytes)} B avg), ${batchSize} records per POST, ${concurrency} senders, fsync=${values.fsync}, gzip level 3, local-directory store`,
+  `bench/collect — real Twitter v1.1 sample (${fmt(lines.length)} records, ${fmt(avgRecordBytes)} B avg), ${batchSize} records per POST, ${concurrency} senders, fsync=${values.fsync}, gzip level ${values.gzip}, local-directory store`,
 )
 await drive(3, () => undefined) // warm-up: JIT, first segments
 const sustained = await drive(seconds, () => undefined)
 report('sustained (flat out)', sustained)
+console.log(
+  `  CPU per record ${((sustained.cpu / sustained.records) * 1e6).toFixed(1)} µs: ` +
+    [...sustained.threads]
+      .filter(([, t]) => t > 0)
+      .map(([kind, t]) => `${kind} ${((t / sustained.records) * 1e6).toFixed(1)} µs`)
+      .join(', '),
+)
 
 const steadyA = await drive(10, () => baseRate)
 const spike = await drive(10, () => baseRate * 10)

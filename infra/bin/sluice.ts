@@ -242,6 +242,12 @@ function parseSources(value: string): SyntheticSource[] {
   return out
 }
 
+function gzipLevel(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 9) throw new InvalidArgumentError('expected 1 to 9')
+  return n
+}
+
 function parseFsync(value: string): FsyncPolicy {
   const found = FSYNC_POLICIES.find((p) => p === value)
   if (found === undefined) throw new InvalidArgumentError(`expected ${FSYNC_POLICIES.join(', ')}`)
@@ -314,7 +320,13 @@ withGeneratorOptions(
       'batch',
     )
     .option('--segment-bytes <n>', 'seal a segment at this many bytes', positiveInteger)
-    .option('--segment-age <s>', 'seal a segment after this many seconds', positiveNumber),
+    .option('--segment-age <s>', 'seal a segment after this many seconds', positiveNumber)
+    .option(
+      '--gzip-level <n>',
+      'gzip level of sealed segments, 1 (fast) to 9 (small)',
+      gzipLevel,
+      3,
+    ),
 ).action(
   async (
     opts: GeneratorFlags & {
@@ -329,6 +341,7 @@ withGeneratorOptions(
       fsync: FsyncPolicy
       segmentBytes?: number
       segmentAge?: number
+      gzipLevel: number
     },
   ) => {
     try {

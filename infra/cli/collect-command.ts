@@ -33,6 +33,7 @@ export interface CollectOptions {
   readonly fsync: FsyncPolicy
   readonly segmentBytes?: number | undefined
   readonly segmentAgeS?: number | undefined
+  readonly gzipLevel?: number | undefined
 }
 
 /** The default collector id: this host's name with the characters keys cannot hold replaced. */
@@ -63,6 +64,7 @@ export async function runCollect(options: CollectOptions): Promise<void> {
     http: options.http,
     token: options.token,
     fsync: options.fsync,
+    ...(options.gzipLevel === undefined ? {} : { gzipLevel: options.gzipLevel }),
     ...(options.segmentBytes === undefined ? {} : { maxSegmentBytes: options.segmentBytes }),
     ...(options.segmentAgeS === undefined ? {} : { maxSegmentAgeMs: options.segmentAgeS * 1000 }),
   })
