@@ -29,6 +29,8 @@ export interface HandoffOptions {
   /** A queue call that takes longer is treated as an outage and retried later. */
   readonly timeoutMs?: number
   readonly pollMs?: number
+  /** Longest wait between retries while the queue is down. */
+  readonly retryMaxMs?: number
   readonly now?: () => number
   readonly onError?: (error: unknown) => void
 }
@@ -58,6 +60,8 @@ function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> 
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)
   })
+  // The loser of the race must not become an unhandled rejection.
+  work.catch(() => undefined)
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }
 
@@ -69,7 +73,7 @@ function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> 
  */
 export class LogHandoff {
   private readonly loop: WakeableLoop
-  private readonly backoff = new RetryBackoff(500, 30_000)
+  private readonly backoff: RetryBackoff
   private cursor: Cursor = { below: 0, done: [] }
   private doneSet = new Set<number>()
   private loaded = false
@@ -85,6 +89,7 @@ export class LogHandoff {
 
   constructor(private readonly options: HandoffOptions) {
     this.now = options.now ?? Date.now
+    this.backoff = new RetryBackoff(500, options.retryMaxMs ?? 30_000)
     this.loop = new WakeableLoop(() => this.pass(), options.pollMs ?? 1000)
   }
 

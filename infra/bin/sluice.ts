@@ -254,7 +254,15 @@ function parseFsync(value: string): FsyncPolicy {
   return found
 }
 
+function isoTime(value: string): number {
+  const t = Date.parse(value)
+  if (Number.isNaN(t))
+    throw new InvalidArgumentError('expected an ISO-8601 time, e.g. 2026-11-22T00:00:00Z')
+  return t
+}
+
 interface GeneratorFlags {
+  start?: number
   rate?: number
   count?: number
   seed: number
@@ -278,6 +286,11 @@ function withGeneratorOptions(command: Command): Command {
     )
     .option('--duplicates <share>', 'share of synthetic records repeated', share, 0.01)
     .option('--malformed <share>', 'share of synthetic lines broken', share, 0.001)
+    .option(
+      '--start <time>',
+      'synthetic records start at this ISO time, one record per 1/rate s (default: the real clock)',
+      isoTime,
+    )
 }
 
 withGeneratorOptions(

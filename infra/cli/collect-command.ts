@@ -25,6 +25,7 @@ export interface CollectOptions {
   readonly sources: readonly SyntheticSource[]
   readonly duplicates: number
   readonly malformed: number
+  readonly start?: number | undefined
   readonly store: StoreConfig
   readonly logDir: string
   readonly queue?: QueueConfig | undefined
@@ -102,6 +103,7 @@ export async function runCollect(options: CollectOptions): Promise<void> {
   }
   if (options.generate) {
     const firehose = new SyntheticFirehose({
+      now: recordClock(options.start, options.rate),
       seed: options.seed,
       sources: options.sources,
       duplicateRate: options.duplicates,
@@ -113,6 +115,17 @@ export async function runCollect(options: CollectOptions): Promise<void> {
   if (options.http === undefined) await stop('done')
 }
 
+/**
+ * A clock for the synthetic records: real time, or from `start` advancing one record's share
+ * of a second per call (so a seed and a start give byte-identical output).
+ */
+function recordClock(start: number | undefined, rate: number | undefined): () => number {
+  if (start === undefined) return Date.now
+  const step = 1000 / (rate ?? 1000)
+  let n = 0
+  return () => Math.floor(start + step * n++)
+}
+
 /** `sluice generate`: synthetic firehose lines on stdout, paced. */
 export async function runGenerate(options: {
   rate?: number | undefined
@@ -122,9 +135,11 @@ export async function runGenerate(options: {
   duplicates: number
   malformed: number
   spike?: Spike | undefined
+  start?: number | undefined
   stdout: NodeJS.WritableStream
 }): Promise<void> {
   const firehose = new SyntheticFirehose({
+    now: recordClock(options.start, options.rate),
     seed: options.seed,
     sources: options.sources,
     duplicateRate: options.duplicates,

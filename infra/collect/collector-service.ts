@@ -38,6 +38,8 @@ export interface CollectorConfig {
   readonly maxPendingBytes?: number
   /** Longest wait between upload retries while the store is down. */
   readonly uploadRetryMaxMs?: number
+  /** Longest wait between hand-off retries while the queue is down. */
+  readonly handoffRetryMaxMs?: number
 }
 
 export interface RunningCollector {
@@ -80,6 +82,9 @@ export async function startCollector(
           logDir: config.logDir,
           collector: config.collector,
           queue,
+          ...(config.handoffRetryMaxMs === undefined
+            ? {}
+            : { retryMaxMs: config.handoffRetryMaxMs }),
           onError: (e) => log('handoff_failed', { error: errorText(e) }),
         })
   const h = handoff
