@@ -3,7 +3,8 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  // infra/vendor holds stand-in npm packages (plain CommonJS), not project source.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'infra/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

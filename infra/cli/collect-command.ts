@@ -13,19 +13,11 @@ import type { QueueConfig, StoreConfig } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
 import { startCollector, stderrLog } from '../collect/collector-service.js'
 
-export interface CollectOptions {
+export interface CollectOptions extends GeneratorSettings {
   readonly http?: { host: string; port: number } | undefined
   readonly replay?: string | undefined
   readonly source?: string | undefined
   readonly generate: boolean
-  readonly rate?: number | undefined
-  readonly count?: number | undefined
-  readonly spike?: Spike | undefined
-  readonly seed: number
-  readonly sources: readonly SyntheticSource[]
-  readonly duplicates: number
-  readonly malformed: number
-  readonly start?: number | undefined
   readonly store: StoreConfig
   readonly logDir: string
   readonly queue?: QueueConfig | undefined
@@ -102,14 +94,7 @@ export async function runCollect(options: CollectOptions): Promise<void> {
     })
   }
   if (options.generate) {
-    const firehose = new SyntheticFirehose({
-      now: recordClock(options.start, options.rate),
-      seed: options.seed,
-      sources: options.sources,
-      duplicateRate: options.duplicates,
-      malformedRate: options.malformed,
-    })
-    const totals = await sendPaced(syntheticLines(firehose), sink, pace)
+    const totals = await sendPaced(syntheticLines(firehoseOf(options)), sink, pace)
     stderrLog('generate_done', { ...totals, seconds: (Date.now() - started) / 1000 })
   }
   if (options.http === undefined) await stop('done')
@@ -126,25 +111,33 @@ function recordClock(start: number | undefined, rate: number | undefined): () =>
   return () => Math.floor(start + step * n++)
 }
 
-/** `sluice generate`: synthetic firehose lines on stdout, paced. */
-export async function runGenerate(options: {
-  rate?: number | undefined
-  count?: number | undefined
-  seed: number
-  sources: readonly SyntheticSource[]
-  duplicates: number
-  malformed: number
-  spike?: Spike | undefined
-  start?: number | undefined
-  stdout: NodeJS.WritableStream
-}): Promise<void> {
-  const firehose = new SyntheticFirehose({
-    now: recordClock(options.start, options.rate),
-    seed: options.seed,
-    sources: options.sources,
-    duplicateRate: options.duplicates,
-    malformedRate: options.malformed,
+/** The synthetic-firehose flags both commands take. */
+export interface GeneratorSettings {
+  readonly rate?: number | undefined
+  readonly count?: number | undefined
+  readonly seed: number
+  readonly sources: readonly SyntheticSource[]
+  readonly duplicates: number
+  readonly malformed: number
+  readonly spike?: Spike | undefined
+  readonly start?: number | undefined
+}
+
+function firehoseOf(settings: GeneratorSettings): SyntheticFirehose {
+  return new SyntheticFirehose({
+    now: recordClock(settings.start, settings.rate),
+    seed: settings.seed,
+    sources: settings.sources,
+    duplicateRate: settings.duplicates,
+    malformedRate: settings.malformed,
   })
+}
+
+/** `sluice generate`: synthetic firehose lines on stdout, paced. */
+export async function runGenerate(
+  options: GeneratorSettings & { stdout: NodeJS.WritableStream },
+): Promise<void> {
+  const firehose = firehoseOf(options)
   const write = (body: Buffer): Promise<void> =>
     new Promise((resolve) => {
       if (options.stdout.write(body)) resolve()
