@@ -153,6 +153,12 @@ export class RawLog {
     return this.options.collector
   }
 
+  /** Bytes of the open segment `key` written whole so far, or undefined when it is not open. */
+  writtenBytes(key: string): number | undefined {
+    for (const segment of this.open.values()) if (segment.key === key) return segment.written
+    return undefined
+  }
+
   getStats(): RawLogStats {
     return { ...this.stats, pendingBytes: this.pendingTotal, openSegments: this.open.size }
   }

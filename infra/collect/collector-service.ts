@@ -73,6 +73,8 @@ export async function startCollector(
   log: Log = stderrLog,
 ): Promise<RunningCollector> {
   const store = openObjectStore(config.store)
+  // The hand-off is built before the log it tails; it reads the log's counts through this.
+  const logRef: { log?: RawLog } = {}
   const queue: JobQueue<HandoffJob> | undefined =
     config.queue === undefined ? undefined : openJobQueue<HandoffJob>(config.queue, 'handoff')
   const handoff =
@@ -82,6 +84,7 @@ export async function startCollector(
           logDir: config.logDir,
           collector: config.collector,
           queue,
+          writtenBytes: (key: string) => logRef.log?.writtenBytes(key),
           ...(config.handoffRetryMaxMs === undefined
             ? {}
             : { retryMaxMs: config.handoffRetryMaxMs }),
@@ -110,6 +113,7 @@ export async function startCollector(
     },
     onError: (e) => log('seal_failed', { error: errorText(e) }),
   })
+  logRef.log = rawLog
   const recovered = rawLog.getStats()
   if (recovered.recoveredSegments > 0)
     log('log_recovered', {

@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  LogHandoff,
+  RawLog,
+  listSegmentFiles,
+  type HandoffJob,
+  type RecordSlice,
+} from '../collectors/index.js'
+import { MemoryJobQueue } from '../infra/adapters/queue/memory-queue-adapter.js'
+import { readEnvelope } from '../schemas/index.js'
+import { dataLines } from './support/shared-data.js'
+import { tempDir } from './support/temp-dir.js'
+
+const slices = (lines: readonly string[]): RecordSlice[] =>
+  lines.map((l) => {
+    const bytes = Buffer.from(l)
+    return { bytes, start: 0, end: bytes.length }
+  })
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i > 600) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+describe('LogHandoff', () => {
+  const tmp = tempDir('handoff')
+  afterAll(() => tmp.remove())
+  const tweets = dataLines('twitter-v1-sample.jsonl.gz').slice(0, 900)
+
+  it('tails the open segment, finishes it once sealed, and resumes from its cursor', async () => {
+    const dir = tmp.path
+    const log = await RawLog.open({ dir, collector: 't1', maxSegmentAgeMs: 3_600_000 })
+    const queue = new MemoryJobQueue<HandoffJob>()
+    const received: string[] = []
+    const consumer = queue.consume(async (job) => {
+      for (const line of job.data.lines) received.push(readEnvelope(line).record)
+      return Promise.resolve()
+    })
+    const handoff = new LogHandoff({
+      logDir: dir,
+      collector: 't1',
+      queue,
+      recordsPerJob: 250,
+      pollMs: 20,
+      writtenBytes: (key) => log.writtenBytes(key),
+    })
+    handoff.start()
+    const now = Date.now()
+    await log.append('raw', 'twitter-v1', now, slices(tweets.slice(0, 300)))
+    await until('the first batch, from the open segment', () => received.length === 300)
+    expect((await listSegmentFiles(dir)).map((f) => f.state)).toEqual(['open'])
+    await log.append('raw', 'twitter-v1', now, slices(tweets.slice(300, 600)))
+    await until('the second batch', () => received.length === 600)
+    expect(handoff.isHandedOff(0)).toBe(false)
+
+    // Appended but not yet tailed when the segment is sealed: the sealed file supplies the rest.
+    await handoff.stop()
+    await log.append('raw', 'twitter-v1', now, slices(tweets.slice(600, 900)))
+    await log.close()
+    const again = new LogHandoff({ logDir: dir, collector: 't1', queue, recordsPerJob: 250 })
+    await again.drain()
+    await until('the third batch', () => received.length === 900)
+    expect(received).toEqual(tweets)
+    expect(again.isHandedOff(0)).toBe(true)
+    // A third start finds nothing left to send.
+    const third = new LogHandoff({ logDir: dir, collector: 't1', queue })
+    await third.drain()
+    await sleep(50)
+    expect(received.length).toBe(900)
+    await consumer.close()
+  })
+})
