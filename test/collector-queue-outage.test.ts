@@ -11,13 +11,7 @@ import type { QueueConsumer } from '../schemas/ports/index.js'
 import { batchesOf, postAll, tweetId } from './support/ingest-client.js'
 import { dataLines } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; !check(); i++) {
-    if (i > 1800) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
+import { until } from './support/until.js'
 
 describe('a queue (Redis) outage under load', () => {
   const tmp = tempDir('queue-outage')

@@ -11,19 +11,13 @@ import { MemoryJobQueue } from '../infra/adapters/queue/memory-queue-adapter.js'
 import { readEnvelope } from '../schemas/index.js'
 import { dataLines } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
+import { until } from './support/until.js'
 
 const slices = (lines: readonly string[]): RecordSlice[] =>
   lines.map((l) => {
     const bytes = Buffer.from(l)
     return { bytes, start: 0, end: bytes.length }
   })
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; !check(); i++) {
-    if (i > 600) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
 
 describe('LogHandoff', () => {
   const tmp = tempDir('handoff')

@@ -11,6 +11,7 @@ import { startRedis } from '../../infra/launchers/redis-launcher.js'
 import { PermanentJobError, type JobQueue, type QueueJob } from '../../schemas/ports/index.js'
 import { chosenAdapters } from '../support/adapter-choice.js'
 import { REPO_ROOT } from '../support/shared-data.js'
+import { until } from '../support/until.js'
 
 const ADAPTERS = chosenAdapters('SLUICE_TEST_QUEUES', ['memory', 'redis'] as const)
 // Short enough that a dead consumer's job comes back within a few seconds in the test.
@@ -19,14 +20,6 @@ const RETRY = { attempts: 3, backoffMs: 100 }
 
 interface Payload {
   readonly n: number
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
 }
 
 describe.each(ADAPTERS)('JobQueue contract: %s', (adapter) => {
