@@ -2,6 +2,7 @@ import { gzipSync, gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openObjectStore } from '../infra/adapters/open-object-store.js'
 import { startCollector, type RunningCollector } from '../infra/collect/collector-service.js'
+import { listSegmentFiles } from '../collectors/index.js'
 import { readEnvelope } from '../schemas/index.js'
 import { listAll, type ObjectStore } from '../schemas/ports/index.js'
 import { dataLines } from './support/shared-data.js'
@@ -119,7 +120,14 @@ describe('a collector over HTTP (file store, in-process queue)', () => {
     const store = openObjectStore({ kind: 'file', path: `${tmp.path}/store` })
     const raw = await storedSegments(store, 'raw/')
     const records = [...raw.values()].flat()
-    expect(records.length).toBe(350)
+    // The state of the pipeline, printed with any failure below.
+    const state = JSON.stringify({
+      segments: [...raw.entries()].map(([k, v]) => [k, v.length]),
+      local: (await listSegmentFiles(`${tmp.path}/log`)).map((f) => [f.key, f.state]),
+      handoff: collector.handoff?.getStats(),
+      uploader: collector.uploader.getStats(),
+    })
+    expect(records.length, state).toBe(350)
     expect(new Set(records)).toEqual(new Set([...tweets.slice(0, 250), ...reddit]))
     expect(
       [...raw.keys()].every((k) =>
@@ -127,8 +135,8 @@ describe('a collector over HTTP (file store, in-process queue)', () => {
       ),
     ).toBe(true)
     const rejects = [...(await storedSegments(store, 'rejects/')).values()].flat()
-    expect(rejects).toEqual(['Exceeded connection limit'])
-    expect(collector.handoff?.getStats()).toMatchObject({ records: 350, behind: 0 })
-    expect(collector.uploader.getStats()).toMatchObject({ waiting: 0 })
+    expect(rejects, state).toEqual(['Exceeded connection limit'])
+    expect(collector.handoff?.getStats(), state).toMatchObject({ records: 350, behind: 0 })
+    expect(collector.uploader.getStats(), state).toMatchObject({ waiting: 0 })
   })
 })
