@@ -101,3 +101,4 @@ export {
   type RawArea,
   type RawSegmentKey,
 } from './raw/raw-layout.js'
+export { interactionsToArrow, arrowToInteractions } from './columns/interaction-arrow.js'
