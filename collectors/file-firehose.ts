@@ -1,25 +1,4 @@
-import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { detectFormat, isJsonObject } from '../schemas/index.js'
-
-const GZIP_MAGIC = 0x1f8b
-
-async function* bytesOf(path: string): AsyncGenerator<Buffer> {
-  const input = createReadStream(path, { highWaterMark: 1 << 20 })
-  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>
-  const first = await chunks.next()
-  if (first.done === true) return
-  const head: Buffer = first.value
-  async function* all(): AsyncGenerator<Buffer> {
-    yield head
-    for (let n = await chunks.next(); n.done !== true; n = await chunks.next()) yield n.value
-  }
-  if (head.length >= 2 && head.readUInt16BE(0) === GZIP_MAGIC)
-    yield* Readable.from(all()).pipe(createGunzip())
-  else yield* all()
-}
 
 /** The source format of a line, when it parses and its shape says. */
 function formatOf(line: string): string | undefined {
@@ -32,16 +11,16 @@ function formatOf(line: string): string | undefined {
 }
 
 /**
- * The lines of a recorded firehose file (plain or gzip, detected from the bytes), each with
- * its source format: `source` when given, else detected from the first record that parses
- * (lines before it — keep-alives, notices — are sent under that source too, where the
- * collector sets them aside).
+ * The lines of a recorded firehose, each with its source format: `source` when given, else
+ * detected from the first record that parses (lines before it — keep-alives, notices — are
+ * sent under that source too, where the collector sets them aside). `name` is for the error
+ * when no line is a record of a known format.
  */
-export async function* fileFirehose(
-  path: string,
+export async function* withSourceFormat(
+  lines: AsyncIterable<string>,
+  name: string,
   source?: string,
 ): AsyncGenerator<{ source: string; line: string }> {
-  const lines = createInterface({ input: Readable.from(bytesOf(path)), crlfDelay: Infinity })
   let format = source
   const early: string[] = []
   for await (const line of lines) {
@@ -55,5 +34,5 @@ export async function* fileFirehose(
     yield { source: format, line }
   }
   if (format === undefined && early.length > 0)
-    throw new Error(`${path}: no line is a record of a known source format; pass --source`)
+    throw new Error(`${name}: no line is a record of a known source format; pass --source`)
 }

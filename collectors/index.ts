@@ -42,4 +42,4 @@ export {
   type Spike,
   type SendTotals,
 } from './paced-sender.js'
-export { fileFirehose } from './file-firehose.js'
+export { withSourceFormat } from './file-firehose.js'

@@ -63,6 +63,17 @@ describe('sluice collect and sluice generate', () => {
     const badStore = sluice(['collect', '--generate', '--store', 'ftp://x'])
     expect(badStore.status).toBe(2)
     expect(badStore.stderr).toMatch(/expected file:\/\/PATH or s3:\/\//)
+    const missing = sluice([
+      'collect',
+      '--replay',
+      `${tmp.path}/nope.ndjson`,
+      '--log-dir',
+      `${tmp.path}/m`,
+      '--store',
+      `file://${tmp.path}/ms`,
+    ])
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toMatch(/cannot read .*nope\.ndjson: no such file/)
     const badSpike = sluice(['generate', '--spike', '10:20:2'])
     expect(badSpike.status).not.toBe(0)
     expect(badSpike.stderr).toMatch(/EVERY_S:DURATION_S:FACTOR/)

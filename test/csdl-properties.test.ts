@@ -11,7 +11,7 @@ import {
   StreamRegistry,
   type CompiledDefinition,
 } from '../query-dsl/index.js'
-import type { Interaction } from '../schemas/index.js'
+import { CSDL_OPERATORS, type Interaction } from '../schemas/index.js'
 import { interactionsOf } from './support/normalized-corpus.js'
 import { REPO_ROOT } from './support/shared-data.js'
 
@@ -31,28 +31,8 @@ const FRAGMENTS = [
   'twitter.user.id',
   'tumblr.body',
   'nope.nothing',
-  'contains',
-  'contains_any',
-  'contains_all',
-  'contains_near',
+  ...CSDL_OPERATORS,
   'near',
-  'wildcard',
-  'substr',
-  'regex_partial',
-  'regex_exact',
-  'in',
-  '==',
-  '!=',
-  '>',
-  '>=',
-  '<',
-  '<=',
-  'exists',
-  'url_in',
-  'geo_box',
-  'geo_radius',
-  'geo_polygon',
-  'list_in',
   'and',
   'or',
   'not',

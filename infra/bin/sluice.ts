@@ -367,7 +367,7 @@ withGeneratorOptions(
         segmentAgeS: opts.segmentAge,
       })
     } catch (e) {
-      if (e instanceof ConfigError) {
+      if (e instanceof ConfigError || e instanceof InputOpenError) {
         process.stderr.write(`sluice collect: ${e.message}\n`)
         process.exitCode = 2
         return

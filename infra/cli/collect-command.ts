@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import {
   SyntheticFirehose,
-  fileFirehose,
+  withSourceFormat,
   sendPaced,
   type FsyncPolicy,
   type Spike,
@@ -12,6 +12,7 @@ import { isCollectorId } from '../../schemas/index.js'
 import type { QueueConfig, StoreConfig } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
 import { startCollector, stderrLog } from '../collect/collector-service.js'
+import { readLines } from '../io/line-source.js'
 
 export interface CollectOptions extends GeneratorSettings {
   readonly http?: { host: string; port: number } | undefined
@@ -85,17 +86,27 @@ export async function runCollect(options: CollectOptions): Promise<void> {
       stderrLog('source_backoff', { error: e instanceof Error ? e.message : String(e) }),
   }
   const started = Date.now()
-  if (options.replay !== undefined) {
-    const totals = await sendPaced(fileFirehose(options.replay, options.source), sink, pace)
-    stderrLog('replay_done', {
-      file: options.replay,
-      ...totals,
-      seconds: (Date.now() - started) / 1000,
-    })
-  }
-  if (options.generate) {
-    const totals = await sendPaced(syntheticLines(firehoseOf(options)), sink, pace)
-    stderrLog('generate_done', { ...totals, seconds: (Date.now() - started) / 1000 })
+  try {
+    if (options.replay !== undefined) {
+      const totals = await sendPaced(
+        withSourceFormat(readLines(options.replay), options.replay, options.source),
+        sink,
+        pace,
+      )
+      stderrLog('replay_done', {
+        file: options.replay,
+        ...totals,
+        seconds: (Date.now() - started) / 1000,
+      })
+    }
+    if (options.generate) {
+      const totals = await sendPaced(syntheticLines(firehoseOf(options)), sink, pace)
+      stderrLog('generate_done', { ...totals, seconds: (Date.now() - started) / 1000 })
+    }
+  } catch (e) {
+    // What was received is sealed and uploaded before the error is reported.
+    await stop('source failed')
+    throw e
   }
   if (options.http === undefined) await stop('done')
 }

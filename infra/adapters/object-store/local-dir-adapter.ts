@@ -9,7 +9,7 @@ import {
   type ObjectPage,
   type ObjectStore,
 } from '../../../schemas/ports/index.js'
-import { TEMP_PREFIX, checkObjectKey } from './object-key.js'
+import { TEMP_PREFIX, checkObjectKey, checkRange } from './object-key.js'
 
 const DEFAULT_PAGE = 1000
 
@@ -79,8 +79,7 @@ export class LocalDirObjectStore implements ObjectStore {
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
     const path = this.pathOf('getRange', key)
-    if (!(start >= 0 && end >= start))
-      throw new StoreError('invalid', 'getRange', key, `bad range [${start}, ${end})`)
+    checkRange('getRange', key, start, end)
     let file
     try {
       file = await open(path, 'r')

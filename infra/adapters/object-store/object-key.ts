@@ -24,3 +24,9 @@ export function checkObjectKey(operation: string, key: string): void {
             : undefined
   if (reason !== undefined) throw new StoreError('invalid', operation, key, reason)
 }
+
+/** Rejects a byte range `[start, end)` that is negative or reversed. */
+export function checkRange(operation: string, key: string, start: number, end: number): void {
+  if (!(start >= 0 && end >= start))
+    throw new StoreError('invalid', operation, key, `bad range [${start}, ${end})`)
+}

@@ -15,7 +15,7 @@ import {
   type ObjectPage,
   type ObjectStore,
 } from '../../../schemas/ports/index.js'
-import { checkObjectKey } from './object-key.js'
+import { checkObjectKey, checkRange } from './object-key.js'
 
 const DEFAULT_PAGE = 1000
 // ListObjectsV2 answers at most this many keys per call.
@@ -93,8 +93,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
     const Key = this.fullKey('getRange', key)
-    if (!(start >= 0 && end >= start))
-      throw new StoreError('invalid', 'getRange', key, `bad range [${start}, ${end})`)
+    checkRange('getRange', key, start, end)
     if (end === start) return (await this.head(key)) === undefined ? undefined : new Uint8Array()
     try {
       const out = await this.client.send(
