@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   // infra/vendor holds stand-in npm packages (plain CommonJS), not project source.
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'infra/vendor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'infra/vendor/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -102,3 +102,50 @@ export {
   type RawSegmentKey,
 } from './raw/raw-layout.js'
 export { interactionsToArrow, arrowToInteractions } from './columns/interaction-arrow.js'
+
+export {
+  MASTER_PREFIX,
+  MASTER_LOG_PREFIX,
+  MASTER_REJECTS_PREFIX,
+  SHREDDED_LEDGER_PREFIX,
+  dayOf,
+  dayStart,
+  isDay,
+  isPartitionType,
+  partitionPrefix,
+  partKey,
+  parsePartKey,
+  commitKey,
+  checkpointKey,
+  parseLogKey,
+  shreddedLedgerKey,
+  type PartKey,
+} from './master/master-layout.js'
+export {
+  EMPTY_SNAPSHOT,
+  MasterConflictError,
+  MasterLogError,
+  applyCommit,
+  commitMaster,
+  readMasterSnapshot,
+  type MasterChange,
+  type MasterCommit,
+  type MasterOperation,
+  type MasterSnapshot,
+  type PartEntry,
+} from './master/master-log.js'
+export {
+  partInfo,
+  readParquetPart,
+  type PartInfo,
+  type PartReadOptions,
+  type RowGroupInfo,
+} from './master/parquet-part-reader.js'
+export {
+  MasterDataError,
+  emptyScanStats,
+  partsFor,
+  scanMaster,
+  type MasterScan,
+  type ScanStats,
+} from './master/master-reader.js'

@@ -26,6 +26,9 @@ import {
 import { parseQueueUrl, parseStoreUrl } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
 import { runTargets } from '../cli/targets-command.js'
+import { runMasterFiles, runShred } from '../cli/shred-command.js'
+import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
+import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
 
 // `sluice normalize … | head` closes stdout early; that is the reader's choice, not an error.
@@ -384,5 +387,110 @@ withGeneratorOptions(
 ).action(async (opts: GeneratorFlags) => {
   await runGenerate({ ...opts, stdout: process.stdout })
 })
+
+function parseDay(value: string): string {
+  if (!isDay(value)) throw new InvalidArgumentError('expected a UTC day, YYYY-MM-DD')
+  return value
+}
+
+const storeOption = (): Option =>
+  new Option(
+    '--store <url>',
+    'object store: file://PATH or s3://BUCKET/PREFIX?endpoint=URL',
+  ).default(process.env['SLUICE_STORE'] ?? 'file://./data')
+
+program
+  .command('shred')
+  .description(
+    'Shred raw segments not yet shredded into the Parquet master dataset (deduplicated per type and day), then compact and vacuum.',
+  )
+  .addOption(storeOption())
+  .option('--from <day>', 'first raw day (receipt day of the segments) to shred', parseDay)
+  .option('--to <day>', 'last raw day to shred (inclusive)', parseDay)
+  .option('--chunk-mb <n>', 'gzip MB of raw segments published per commit', positiveNumber, 16)
+  .option('--row-group-rows <n>', 'rows per Parquet row group', positiveInteger)
+  .option('--part-rows <n>', 'rows a compacted part aims at', positiveInteger)
+  .option('--no-compact', 'do not merge small parts')
+  .option(
+    '--retain <minutes>',
+    'keep retired and unpublished part files this long before deleting them',
+    (v: string) => {
+      const n = Number(v)
+      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected minutes >= 0')
+      return n
+    },
+  )
+  .option('--no-progress', 'no progress bar (there is none unless stderr is a terminal)')
+  .action(
+    async (opts: {
+      store: string
+      from?: string
+      to?: string
+      chunkMb: number
+      rowGroupRows?: number
+      partRows?: number
+      compact: boolean
+      retain?: number
+      progress: boolean
+    }) => {
+      try {
+        await runShred({
+          store: parseStoreUrl('--store', opts.store),
+          ...(opts.from === undefined ? {} : { from: opts.from }),
+          ...(opts.to === undefined ? {} : { to: opts.to }),
+          chunkMb: opts.chunkMb,
+          ...(opts.rowGroupRows === undefined ? {} : { rowGroupRows: opts.rowGroupRows }),
+          ...(opts.partRows === undefined ? {} : { partRows: opts.partRows }),
+          compact: opts.compact,
+          ...(opts.retain === undefined ? {} : { retainMinutes: opts.retain }),
+          progress: opts.progress && process.stderr.isTTY,
+          stdout: process.stdout,
+          stderr: process.stderr,
+        })
+      } catch (e) {
+        if (
+          e instanceof ConfigError ||
+          e instanceof ShredLockedError ||
+          e instanceof MasterConflictError ||
+          e instanceof MasterLogError
+        ) {
+          process.stderr.write(`sluice shred: ${e.message}\n`)
+          process.exitCode = 2
+          return
+        }
+        throw e
+      }
+    },
+  )
+
+const master = program.command('master').description('The Parquet master dataset.')
+
+master
+  .command('files')
+  .description(
+    'Print the published Parquet parts (paths or s3:// URLs), e.g. for DuckDB: read_parquet([...], hive_partitioning = true).',
+  )
+  .addOption(storeOption())
+  .option('--type <type...>', `interaction types: ${INTERACTION_TYPES.join(', ')}`)
+  .option('--from <day>', 'first day of interaction.created_at', parseDay)
+  .option('--to <day>', 'last day of interaction.created_at (inclusive)', parseDay)
+  .action(async (opts: { store: string; type?: string[]; from?: string; to?: string }) => {
+    try {
+      await runMasterFiles({
+        store: parseStoreUrl('--store', opts.store),
+        ...(opts.type === undefined ? {} : { types: opts.type.map(parseInteractionType) }),
+        ...(opts.from === undefined ? {} : { from: dayStart(opts.from) }),
+        ...(opts.to === undefined ? {} : { to: dayStart(opts.to) + 86_400_000 }),
+        stdout: process.stdout,
+      })
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof MasterLogError) {
+        process.stderr.write(`sluice master files: ${e.message}\n`)
+        process.exitCode = 2
+        return
+      }
+      throw e
+    }
+  })
 
 await program.parseAsync()

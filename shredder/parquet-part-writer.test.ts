@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { arrowToInteractions, type Interaction } from '../schemas/index.js'
+import {
+  arrowToInteractions,
+  partInfo,
+  readParquetPart,
+  type Interaction,
+} from '../schemas/index.js'
 import { interactionsOf } from '../test/support/normalized-corpus.js'
-import { partInfo, readParquetPart, writeParquetPart } from './parquet-part.js'
+import { writeParquetPart } from './parquet-part-writer.js'
 
 const tweets: readonly Interaction[] = interactionsOf('twitter-v1-sample.jsonl.gz').slice(0, 5000)
 const createdAt = (i: Interaction): number => i.interaction?.created_at ?? 0

@@ -1,40 +1,8 @@
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow'
+import { tableFromIPC, type Table } from 'apache-arrow'
 import { parquetMetadata } from 'hyparquet'
 import * as parquet from 'parquet-wasm'
-import { TARGETS, interactionsToArrow, type Interaction, type TargetDef } from '../schemas/index.js'
 
-// Rows per row group: large enough for good compression and few footers to read, small enough
-// that a time-range query skips most of a day's part by the created_at statistics.
-const DEFAULT_ROW_GROUP_ROWS = 128 * 1024
 const CREATED_AT = 'interaction.created_at'
-
-export interface PartWriteOptions {
-  readonly rowGroupRows?: number
-  /** Key-value metadata stored in the file footer (e.g. the raw segments it came from). */
-  readonly metadata?: Readonly<Record<string, string>>
-  readonly targets?: readonly TargetDef[]
-}
-
-/**
- * One Parquet part of the master dataset: the interactions sorted by `interaction.created_at`
- * (so row groups cover disjoint time ranges and their statistics let readers skip them), one
- * column per target, ZSTD-compressed, with min/max statistics per row group.
- */
-export function writeParquetPart(
-  interactions: readonly Interaction[],
-  options: PartWriteOptions = {},
-): Uint8Array {
-  const sorted = [...interactions].sort(
-    (a, b) => (a.interaction?.created_at ?? 0) - (b.interaction?.created_at ?? 0),
-  )
-  const table = interactionsToArrow(sorted, options.targets ?? TARGETS)
-  const props = new parquet.WriterPropertiesBuilder()
-    .setCompression(parquet.Compression.ZSTD)
-    .setMaxRowGroupSize(options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS)
-    .setKeyValueMetadata(new Map(Object.entries(options.metadata ?? {})))
-    .build()
-  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props)
-}
 
 /** What a reader needs to know of a row group to decide whether to read it. */
 export interface RowGroupInfo {

@@ -1,0 +1,88 @@
+import { promisify } from 'node:util'
+import { gunzip } from 'node:zlib'
+import {
+  augment,
+  EnvelopeError,
+  isFormatChoice,
+  normalizeLine,
+  readEnvelope,
+  type Interaction,
+} from '../schemas/index.js'
+
+const gunzipAsync = promisify(gunzip)
+
+/** A line of a raw segment the shredder could not turn into interactions, with the reason. */
+export interface RejectedLine {
+  /** 1-based line number in the segment. */
+  readonly line: number
+  readonly code: string
+  readonly reason: string
+  readonly text: string
+}
+
+/** What one raw segment held. */
+export interface SegmentRecords {
+  readonly interactions: Interaction[]
+  readonly rejects: RejectedLine[]
+  readonly lines: number
+  /** Stream notices (deletes, limits, keep-alives): not interactions, not errors. */
+  readonly notices: number
+  /** Milliseconds spent normalizing and augmenting (the rest is decompression and parsing). */
+  readonly normalizeMs: number
+}
+
+/**
+ * Reads a gzip raw-log segment: unwraps each line's envelope, normalizes the record in the
+ * format it was received as, and augments it. A line that cannot be read is rejected with its
+ * reason and the rest of the segment goes on.
+ */
+export async function readRawSegment(gzipped: Uint8Array): Promise<SegmentRecords> {
+  const text = (await gunzipAsync(gzipped)).toString('utf8')
+  const interactions: Interaction[] = []
+  const rejects: RejectedLine[] = []
+  let lines = 0
+  let notices = 0
+  const started = performance.now()
+  let lineNo = 0
+  let at = 0
+  while (at < text.length) {
+    let end = text.indexOf('\n', at)
+    if (end < 0) end = text.length
+    const line = text.slice(at, end)
+    at = end + 1
+    lineNo++
+    if (line === '') continue
+    lines++
+    let envelope
+    try {
+      envelope = readEnvelope(line)
+    } catch (e) {
+      if (!(e instanceof EnvelopeError)) throw e
+      rejects.push({ line: lineNo, code: 'not_an_envelope', reason: e.message, text: line })
+      continue
+    }
+    const outcome = normalizeLine(
+      envelope.record,
+      isFormatChoice(envelope.source) ? envelope.source : 'auto',
+    )
+    if (outcome.kind === 'notice') notices++
+    else if (outcome.kind === 'malformed')
+      rejects.push({
+        line: lineNo,
+        code: outcome.error.code,
+        reason: outcome.error.message,
+        text: envelope.record,
+      })
+    else {
+      for (const interaction of outcome.interactions) interactions.push(augment(interaction))
+      for (const error of outcome.rejected)
+        rejects.push({
+          line: lineNo,
+          code: error.code,
+          reason: error.message,
+          text: envelope.record,
+        })
+    }
+  }
+  return { interactions, rejects, lines, notices, normalizeMs: performance.now() - started }
+}
