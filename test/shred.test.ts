@@ -7,15 +7,14 @@ import {
   dayOf,
   emptyScanStats,
   MASTER_REJECTS_PREFIX,
-  normalizeLine,
   parsePartKey,
   readMasterSnapshot,
   scanMaster,
-  type MasterScan,
 } from '../schemas/index.js'
-import { listAll, type ObjectStore } from '../schemas/ports/index.js'
+import type { ObjectStore } from '../schemas/ports/index.js'
 import { shred } from '../shredder/index.js'
 import { chosenAdapters } from './support/adapter-choice.js'
+import { expectedPartitions, keysUnder, publishedIds } from './support/master-contents.js'
 import { putRawSegment } from './support/raw-segments.js'
 import { dataLines } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
@@ -42,49 +41,6 @@ const SEGMENTS = [
   { source: 'foursquare', date: '2026-11-21', segment: 0, records: foursquare },
 ] as const
 
-/** Partition (`type/day`) → distinct interaction ids, computed independently of the shredder. */
-function expectedPartitions(segments: readonly { source: string; records: readonly string[] }[]) {
-  const out = new Map<string, Set<string>>()
-  for (const s of segments)
-    for (const line of s.records) {
-      const o = normalizeLine(line, s.source as 'twitter-v1')
-      if (o.kind !== 'interactions') continue
-      for (const i of o.interactions) {
-        const name = `${i.interaction?.type}/${dayOf(i.interaction?.created_at ?? 0)}`
-        const set = out.get(name) ?? new Set<string>()
-        set.add(i.interaction?.id ?? '')
-        out.set(name, set)
-      }
-    }
-  return out
-}
-
-/** Partition → ids as Sluice's reader returns them (every row, duplicates kept). */
-async function readBack(store: ObjectStore, scan: Partial<MasterScan> = {}) {
-  const out = new Map<string, string[]>()
-  for await (const batch of scanMaster(store, {
-    columns: ['interaction.id', 'interaction.type'],
-    ...scan,
-  })) {
-    const ids = batch.getChild('interaction.id')
-    const types = batch.getChild('interaction.type')
-    const times = batch.getChild('interaction.created_at')
-    for (let row = 0; row < batch.numRows; row++) {
-      const name = `${String(types?.get(row))}/${dayOf(Number(times?.get(row)))}`
-      const list = out.get(name) ?? []
-      list.push(String(ids?.get(row)))
-      out.set(name, list)
-    }
-  }
-  return out
-}
-
-async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> {
-  const keys: string[] = []
-  for await (const o of listAll(store, prefix)) keys.push(o.key)
-  return keys
-}
-
 describe.each(ADAPTERS)('sluice shred on a %s store', (adapter) => {
   const dir = tempDir(`shred-${adapter}`)
   let s3: S3Server | undefined
@@ -109,7 +65,7 @@ describe.each(ADAPTERS)('sluice shred on a %s store', (adapter) => {
     expect(report.segmentsShredded).toBe(SEGMENTS.length)
     // 400 tweets sit in both Twitter segments (some ids also repeat within the sample).
     expect(report.duplicates).toBeGreaterThanOrEqual(400)
-    const back = await readBack(store)
+    const back = await publishedIds(store)
     expect([...back.keys()].sort()).toEqual([...expected.keys()].sort())
     for (const [name, ids] of expected) {
       const got = back.get(name) ?? []
@@ -176,7 +132,7 @@ describe.each(ADAPTERS)('sluice shred on a %s store', (adapter) => {
       ...SEGMENTS,
       { source: 'twitter-v1', records: all.slice(2000, 2600) },
     ])
-    const back = await readBack(store)
+    const back = await publishedIds(store)
     for (const [name, ids] of want) {
       const got = back.get(name) ?? []
       expect(new Set(got).size, `duplicates in ${name}`).toBe(got.length)
@@ -210,7 +166,7 @@ describe.each(ADAPTERS)('sluice shred on a %s store', (adapter) => {
       }
       rows += batch.numRows
     }
-    const all = await readBack(store, { types: ['twitter'] })
+    const all = await publishedIds(store, { types: ['twitter'] })
     let want = 0
     for await (const batch of scanMaster(store, { types: ['twitter'], columns: [] })) {
       const times = batch.getChild('interaction.created_at')
@@ -226,11 +182,11 @@ describe.each(ADAPTERS)('sluice shred on a %s store', (adapter) => {
   })
 
   it('compacts small parts into bigger ones without changing what readers see', async () => {
-    const before = await readBack(store)
+    const before = await publishedIds(store)
     const snapshotBefore = await readMasterSnapshot(store)
     const report = await shred({ store, compact: true, partRows: 100_000, rowGroupRows: 256 })
     expect(report.partsCompacted).toBeGreaterThan(1)
-    const after = await readBack(store)
+    const after = await publishedIds(store)
     expect(after).toEqual(before)
     const snapshot = await readMasterSnapshot(store)
     expect(snapshot.parts.size).toBeLessThan(snapshotBefore.parts.size)
@@ -244,6 +200,6 @@ describe.each(ADAPTERS)('sluice shred on a %s store', (adapter) => {
     expect(vacuumed.partsVacuumed).toBe(report.partsCompacted)
     const files = await keysUnder(store, 'master/type=')
     expect(files.sort()).toEqual([...(await readMasterSnapshot(store)).parts.keys()].sort())
-    expect(await readBack(store)).toEqual(after)
+    expect(await publishedIds(store)).toEqual(after)
   })
 })
