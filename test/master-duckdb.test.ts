@@ -59,7 +59,7 @@ describe('the master dataset read by DuckDB with Hive partitioning', () => {
   let store: ObjectStore
   let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
   const query = async (sql: string): Promise<Row[]> =>
-    (await duck.runAndReadAll(sql)).getRowObjectsJS() as Row[]
+    (await duck.runAndReadAll(sql)).getRowObjectsJS()
 
   beforeAll(async () => {
     store = openObjectStore(parseStoreUrl('store', `file://${root}`))
