@@ -1,4 +1,4 @@
-import { RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow'
+import { RecordBatch, Schema, Struct, Table, makeData, type Data, type Vector } from 'apache-arrow'
 import { buildSchemaTree, type SchemaBranch } from '../codec/schema-tree.js'
 import type { Interaction } from '../interaction.js'
 import { TARGETS } from '../targets/all-targets.js'
@@ -82,9 +82,38 @@ export function interactionsToArrow(
   return new Table(schema, [batch])
 }
 
-/** A cell of an Arrow column as the plain value the interaction holds. */
-function plain(def: TargetDef, cell: unknown): unknown {
-  if (cell === null || cell === undefined) return undefined
+// Arrow JS decodes strings with a default TextDecoder, which drops a leading U+FEFF; the
+// master dataset must give back the text as received, so strings are decoded here.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
+type CellReader = (row: number) => unknown
+
+function stringReader(data: Data): (index: number) => string {
+  const offsets = data.valueOffsets as Int32Array
+  const bytes = data.values as Uint8Array
+  return (index) => utf8.decode(bytes.subarray(offsets[index], offsets[index + 1]))
+}
+
+/** A reader of one column chunk's cells as the plain values an interaction holds. */
+function cellReader(def: TargetDef, vector: Vector, data: Data): CellReader {
+  const valid = (row: number): boolean => data.getValid(row)
+  if (def.type === 'string' && !def.list) {
+    const at = stringReader(data)
+    // A sliced Data keeps its offset for the validity bitmap but its value offsets are already
+    // cut to the slice (Arrow JS's Data#slice), so rows index them directly.
+    return (row) => (valid(row) ? at(row) : undefined)
+  }
+  if (def.type === 'string' && def.list) {
+    const offsets = data.valueOffsets as Int32Array
+    const child = data.children[0] as Data
+    const at = stringReader(child)
+    return (row) => {
+      if (!valid(row)) return undefined
+      const out: string[] = []
+      for (let k = offsets[row] as number; k < (offsets[row + 1] as number); k++) out.push(at(k))
+      return out
+    }
+  }
   const one = (v: unknown): unknown => {
     if (def.type === 'geo') {
       const g = v as { latitude: number; longitude: number }
@@ -94,8 +123,11 @@ function plain(def: TargetDef, cell: unknown): unknown {
     if (def.type === 'timestamp' && typeof v === 'bigint') return Number(v)
     return v
   }
-  if (def.list) return Array.from(cell as Iterable<unknown>, one)
-  return one(cell)
+  return (row) => {
+    const cell: unknown = vector.get(row)
+    if (cell === null || cell === undefined) return undefined
+    return def.list ? Array.from(cell as Iterable<unknown>, one) : one(cell)
+  }
 }
 
 /**
@@ -104,25 +136,30 @@ function plain(def: TargetDef, cell: unknown): unknown {
  */
 export function arrowToInteractions(table: Table): Interaction[] {
   const byPath = new Map<string, TargetDef>(TARGETS.map((d) => [d.path, d]))
-  const columns = table.schema.fields.flatMap((f) => {
-    const def = byPath.get(f.name)
-    const vector = table.getChild(f.name)
-    return def === undefined || vector === null ? [] : [{ def, vector, parts: f.name.split('.') }]
-  })
   const out: Interaction[] = []
-  for (let row = 0; row < table.numRows; row++) {
-    const tree: Tree = {}
-    for (const { def, vector, parts } of columns) {
-      const value = plain(def, vector.get(row))
-      if (value === undefined) continue
-      let node = tree
-      for (let i = 0; i < parts.length - 1; i++) {
-        const key = parts[i] as string
-        node = (node[key] ??= {}) as Tree
+  for (const batch of table.batches) {
+    const columns = batch.schema.fields.flatMap((f, index) => {
+      const def = byPath.get(f.name)
+      const vector = batch.getChildAt(index)
+      const data = vector?.data[0]
+      return def === undefined || vector === null || data === undefined
+        ? []
+        : [{ read: cellReader(def, vector, data), parts: f.name.split('.') }]
+    })
+    for (let row = 0; row < batch.numRows; row++) {
+      const tree: Tree = {}
+      for (const { read, parts } of columns) {
+        const value = read(row)
+        if (value === undefined) continue
+        let node = tree
+        for (let i = 0; i < parts.length - 1; i++) {
+          const key = parts[i] as string
+          node = (node[key] ??= {}) as Tree
+        }
+        node[parts[parts.length - 1] as string] = value
       }
-      node[parts[parts.length - 1] as string] = value
+      out.push(tree)
     }
-    out.push(tree)
   }
   return out
 }

@@ -1,0 +1,221 @@
+/*
+ * bench/shred: issue 5's figures. The real Twitter v1.1 sample is replayed to --records raw
+ * records as a firehose would deliver them: each record keeps its text and entities but gets a
+ * fresh tweet id and a creation time in arrival order over --days days (the sample itself
+ * spans 13 years, which would put a handful of tweets in each of a thousand day partitions).
+ * They are written as gzip raw-log segments in a local-directory store, then:
+ *
+ *   1. `shred` end to end (raw segments → published Parquet parts), records per CPU-second,
+ *      split into decompression and envelopes, normalize+augment, and the Parquet part
+ *      (Arrow columns + Parquet encoding); peak RSS;
+ *   2. compaction of the resulting parts;
+ *   3. a projected scan of two columns (interaction.id, interaction.created_at) through the
+ *      master reader as Arrow batches; the same with every id materialized as a JS string; and
+ *      DuckDB reading the same two columns of the same files into JavaScript, as the peer.
+ *
+ *   npm run build && npm run bench:shred -- [--records 1000000] [--keep DIR]
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { gzipSync } from 'node:zlib'
+import { readFileSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
+import {
+  emptyScanStats,
+  envelopePrefix,
+  rawSegmentKey,
+  readMasterSnapshot,
+  scanMaster,
+} from '../schemas/index.js'
+import { compactMaster, shred, SHRED_DEFAULTS } from '../shredder/index.js'
+
+const TARGETS = { endToEnd: 20_000, part: 150_000, scan: 2_000_000 }
+const SEGMENT_RECORDS = 20_000
+const DAY_MS = 86_400_000
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
+    keep: { type: 'string' },
+    days: { type: 'string', default: '3' },
+  },
+})
+const records = Number(values.records)
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const verdict = (ok: boolean): string => (ok ? 'MET' : 'NOT MET')
+
+const TOP = /^\{"created_at": ?"([^"]+)", ?"id": ?(\d+), ?"id_str": ?"(\d+)"/
+const START = Date.parse('2026-11-20T00:00:00Z')
+const windowMs = Number(values.days) * DAY_MS
+const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const two = (n: number): string => String(n).padStart(2, '0')
+
+function twitterDate(ms: number): string {
+  const d = new Date(ms)
+  return `${DOW[d.getUTCDay()]} ${MON[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000 ${d.getUTCFullYear()}`
+}
+
+/** Record `n` of the replay: copy `copy` of a sample line with a fresh id and its arrival time. */
+function replayed(line: string, n: number, copy: number): string {
+  const time = twitterDate(START + Math.floor((n * windowMs) / records))
+  const m = TOP.exec(line)
+  if (m === null) {
+    // A few lines order their keys differently: rewrite them through JSON.
+    const o = JSON.parse(line) as Record<string, unknown>
+    const id = `${copy + 1}${String(o['id_str'] ?? o['id'])}`.slice(0, 19)
+    return JSON.stringify({ ...o, created_at: time, id: Number(id), id_str: id })
+  }
+  const [head, , , idStr] = m as unknown as [string, string, string, string]
+  const id = `${copy + 1}${idStr}`.slice(0, 19)
+  return `{"created_at": "${time}", "id": ${id}, "id_str": "${id}"${line.slice(head.length)}`
+}
+
+async function writeRawSegments(
+  store: LocalDirObjectStore,
+): Promise<{ bytes: number; raw: number }> {
+  const lines = gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+  let bytes = 0
+  let raw = 0
+  for (let start = 0, segment = 0; start < records; start += SEGMENT_RECORDS, segment++) {
+    const out: string[] = []
+    const receivedAt = '2026-11-22T12:00:00.000Z'
+    for (let n = start; n < Math.min(records, start + SEGMENT_RECORDS); n++) {
+      const line = replayed(lines[n % lines.length] as string, n, Math.floor(n / lines.length))
+      out.push(
+        `${envelopePrefix('twitter-v1', receivedAt, 'bench', segment, n - start, undefined)}${line}}`,
+      )
+    }
+    const text = `${out.join('\n')}\n`
+    raw += Buffer.byteLength(text)
+    const gz = gzipSync(text, { level: 3 })
+    bytes += gz.byteLength
+    await store.put(rawSegmentKey('raw', 'twitter-v1', '2026-11-22', 'bench', segment), gz)
+  }
+  return { bytes, raw }
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since)
+  return (u.user + u.system) / 1e6
+}
+
+let peakRss = 0
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+}, 100)
+
+const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'sluice-bench-shred-'))
+if (values.keep !== undefined && existsSync(join(dir, 'master')))
+  rmSync(join(dir, 'master'), { recursive: true })
+mkdirSync(dir, { recursive: true })
+const store = new LocalDirObjectStore(dir)
+
+console.log(
+  `bench/shred — the real Twitter v1.1 sample replayed to ${fmt(records)} raw records (fresh ids, arrival times over ${values.days} days), gzip segments of ${fmt(SEGMENT_RECORDS)} in a local-directory store`,
+)
+const rawExists = existsSync(join(dir, 'raw'))
+const raw = rawExists ? undefined : await writeRawSegments(store)
+if (raw !== undefined)
+  console.log(
+    `raw segments: ${(raw.raw / 1e6).toFixed(0)} MB raw, ${(raw.bytes / 1e6).toFixed(0)} MB gzip`,
+  )
+
+// 1. shred end to end
+peakRss = process.memoryUsage().rss
+const cpu0 = process.cpuUsage()
+const t0 = performance.now()
+const report = await shred({ store, compact: false })
+const wall = (performance.now() - t0) / 1000
+const cpu = cpuSeconds(cpu0)
+const shredRss = peakRss
+const perCore = report.interactions / cpu
+console.log(
+  `\n1. shred end to end (chunks of ${SHRED_DEFAULTS.chunkBytes / 1024 / 1024} MB gzip, one commit each)`,
+)
+console.log(
+  `   ${fmt(report.lines)} lines → ${fmt(report.interactions)} interactions published (${fmt(report.duplicates)} duplicates dropped, ${report.rejected} rejected) in ${report.partsWritten} parts over ${report.partitions.size} partitions`,
+)
+console.log(
+  `   wall ${wall.toFixed(1)} s = ${fmt(report.interactions / wall)} interactions/s; CPU ${cpu.toFixed(1)} s (all threads) = ${fmt(perCore)} interactions per CPU-second; peak RSS ${fmt(shredRss / 1e6)} MB`,
+)
+const other = wall * 1000 - report.readMs - report.normalizeMs - report.writeMs - report.publishMs
+console.log(
+  `   main-thread time: gunzip+envelopes ${(report.readMs / 1000).toFixed(1)} s, normalize+augment ${(report.normalizeMs / 1000).toFixed(1)} s (${fmt(report.interactions / (report.normalizeMs / 1000))}/s), Parquet part ${(report.writeMs / 1000).toFixed(1)} s (${fmt(report.rowsWritten / (report.writeMs / 1000))} rows/s), store writes+commits ${(report.publishMs / 1000).toFixed(1)} s, dedup and the rest ${(other / 1000).toFixed(1)} s`,
+)
+
+// 2. compaction
+const snapshot = await readMasterSnapshot(store)
+const c0 = performance.now()
+const compacted = await compactMaster(store, snapshot, { partRows: SHRED_DEFAULTS.partRows })
+const cwall = (performance.now() - c0) / 1000
+const rowsCompacted = [...snapshot.parts.values()]
+  .filter((p) => compacted.snapshot.retired.has(p.key))
+  .reduce((n, p) => n + p.rows, 0)
+console.log(
+  `\n2. compaction: ${compacted.partsMerged} parts into ${compacted.partsWritten} (${fmt(rowsCompacted)} rows) in ${cwall.toFixed(1)} s = ${fmt(rowsCompacted / cwall)} rows/s (Arrow in, Parquet out, no row objects)`,
+)
+
+// 3. projected scans
+const columns = ['interaction.id', 'interaction.created_at']
+const scanOnce = async (materialize: boolean) => {
+  const stats = emptyScanStats()
+  const s0 = process.cpuUsage()
+  const w0 = performance.now()
+  let chars = 0
+  for await (const batch of scanMaster(store, { columns }, stats)) {
+    if (!materialize) continue
+    const ids = batch.getChild('interaction.id')
+    for (let r = 0; r < batch.numRows; r++) chars += (ids?.get(r) as string).length
+  }
+  return { stats, wall: (performance.now() - w0) / 1000, cpu: cpuSeconds(s0), chars }
+}
+await scanOnce(false) // warm the page cache and the wasm module
+const arrow = await scanOnce(false)
+const strings = await scanOnce(true)
+const duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect()
+const d0 = performance.now()
+const dcpu = process.cpuUsage()
+const reader = await duck.streamAndReadAll(
+  `SELECT "interaction.id", "interaction.created_at" FROM read_parquet('${dir}/master/type=*/date=*/*.parquet')`,
+)
+const duckRows = reader.getColumnsJS()[0]?.length ?? 0
+const dwall = (performance.now() - d0) / 1000
+const dcpus = cpuSeconds(dcpu)
+const rows = arrow.stats.rowsYielded
+console.log(
+  `\n3. projected scan of ${columns.join(', ')} over ${fmt(rows)} rows in ${arrow.stats.partsRead} parts (${(arrow.stats.bytesFetched / 1e6).toFixed(0)} MB fetched)`,
+)
+console.log(
+  `   master reader, Arrow batches:          ${fmt(rows / arrow.wall)} rows/s wall, ${fmt(rows / arrow.cpu)} rows per CPU-second`,
+)
+console.log(
+  `   master reader, every id as a JS string: ${fmt(rows / strings.wall)} rows/s wall, ${fmt(rows / strings.cpu)} rows per CPU-second`,
+)
+console.log(
+  `   DuckDB 1 thread, both columns into JS:  ${fmt(duckRows / dwall)} rows/s wall, ${fmt(duckRows / dcpus)} rows per CPU-second (read all of the files it globbed: ${fmt(duckRows)} rows, retired parts included)`,
+)
+
+console.log('\ntargets')
+console.log(
+  `   shred end to end >= ${fmt(TARGETS.endToEnd)} real tweets/s per core: ${fmt(perCore)} — ${verdict(perCore >= TARGETS.endToEnd)}`,
+)
+const partRate = report.rowsWritten / (report.writeMs / 1000)
+console.log(
+  `   Parquet part alone >= ${fmt(TARGETS.part)} rows/s: ${fmt(partRate)} — ${verdict(partRate >= TARGETS.part)}`,
+)
+const scanRate = rows / arrow.cpu
+console.log(
+  `   projected scan >= ${fmt(TARGETS.scan)} rows/s per core: ${fmt(scanRate)} — ${verdict(scanRate >= TARGETS.scan)}`,
+)
+clearInterval(sampler)
+duck.closeSync()
+if (values.keep === undefined) rmSync(dir, { recursive: true, force: true })
