@@ -141,7 +141,7 @@ export function arrowToInteractions(table: Table): Interaction[] {
     const columns = batch.schema.fields.flatMap((f, index) => {
       const def = byPath.get(f.name)
       const vector = batch.getChildAt(index)
-      const data = vector?.data[0]
+      const data: Data | undefined = vector?.data[0]
       return def === undefined || vector === null || data === undefined
         ? []
         : [{ read: cellReader(def, vector, data), parts: f.name.split('.') }]
