@@ -135,8 +135,14 @@ export {
   type PartEntry,
 } from './master/master-log.js'
 export {
+  bytesOf,
+  openPart,
   partInfo,
+  readPart,
   readParquetPart,
+  storedPart,
+  type OpenPart,
+  type PartBytes,
   type PartInfo,
   type PartReadOptions,
   type RowGroupInfo,

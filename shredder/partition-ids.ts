@@ -1,5 +1,11 @@
-import { readParquetPart, type MasterSnapshot, type PartEntry } from '../schemas/index.js'
-import { type ObjectStore } from '../schemas/ports/index.js'
+import {
+  openPart,
+  readPart,
+  storedPart,
+  type MasterSnapshot,
+  type PartEntry,
+} from '../schemas/index.js'
+import type { ObjectStore } from '../schemas/ports/index.js'
 
 const ID = 'interaction.id'
 
@@ -31,9 +37,8 @@ export class PartitionIds {
       (p) => p.type === type && p.date === date,
     )
     for (const part of parts) {
-      const bytes = await this.store.get(part.key)
-      if (bytes === undefined) throw new Error(`published part ${part.key} is missing`)
-      const table = await readParquetPart(bytes, { columns: [ID] })
+      const opened = await openPart(storedPart(this.store, part.key, part.bytes))
+      const table = await readPart(opened, { columns: [ID] })
       const column = table.getChild(ID)
       for (let row = 0; row < table.numRows; row++) {
         const id = column?.get(row) as string | null | undefined
