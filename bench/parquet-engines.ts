@@ -25,12 +25,62 @@ import {
 import { parquetReadObjects } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import * as pw from 'parquet-wasm'
-import { normalizeLine } from '../schemas/index.js'
+import {
+  arrowTypeOf,
+  augment,
+  encodeInteraction,
+  normalizeLine,
+  TARGETS,
+  type Interaction,
+  type TargetType,
+} from '../schemas/index.js'
+import { SCHEMA_TREE, type SchemaNode } from '../schemas/codec/schema-tree.js'
+import { writeParquetPart } from '../shredder/index.js'
+
+const DUCK_TYPES: Readonly<Record<TargetType, string>> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  long: 'BIGINT',
+  float: 'DOUBLE',
+  bool: 'BOOLEAN',
+  timestamp: 'TIMESTAMPTZ',
+  geo: 'STRUCT(latitude DOUBLE, longitude DOUBLE)',
+}
+
+function valueAt(i: Interaction, path: string): unknown {
+  let node: unknown = i
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined
+    node = (node as Record<string, unknown>)[part]
+  }
+  return node
+}
+
+/** Normalized, augmented real tweets cycled to `n` with fresh ids. */
+function realInteractions(n: number): Interaction[] {
+  const lines = gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+  const out: Interaction[] = []
+  for (let r = 0; r < n; r++) {
+    const o = normalizeLine(lines[r % lines.length] as string, 'twitter-v1')
+    if (o.kind !== 'interactions') continue
+    for (const i of o.interactions) {
+      augment(i)
+      if (i.interaction !== undefined)
+        (i.interaction as { id: string }).id = `${i.interaction.id}-${Math.floor(r / lines.length)}`
+      out.push(i)
+    }
+  }
+  return out
+}
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
+    'full-rows': { type: 'string', default: '100000' },
   },
 })
 const rows = Number(values.rows)
@@ -176,5 +226,73 @@ const [duckRows, duckRead] = await timeAsync(async () => {
 })
 console.log(
   `DuckDB 1.5 (reads the ZSTD file)      —           —   ${fmt(duckRows / duckRead).padStart(12)}  (count ${fmt(n)}, distinct ids ${fmt(ids)})`,
+)
+
+// Full width: what the shredder actually writes — every target of the schema (196 columns, about
+// 140 filled per tweet) — by the engines that can take the nested schema from JavaScript.
+const fullRows = Number(values['full-rows'])
+const normalized = realInteractions(fullRows)
+console.log(
+  `\nfull width — ${fmt(fullRows)} real interactions, all ${TARGETS.length} targets (rows per CPU-second, all threads)`,
+)
+const cpuOf = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since)
+  return (u.user + u.system) / 1e6
+}
+writeParquetPart(normalized.slice(0, 2000)) // warm the wasm module
+let c0 = process.cpuUsage()
+const sluiceBytes = writeParquetPart(normalized)
+const sluiceCpu = cpuOf(c0)
+console.log(
+  `parquet-wasm + Sluice's column builders (ZSTD)   ${fmt(fullRows / sluiceCpu).padStart(9)} rows/s   ${(sluiceBytes.length / 1e6).toFixed(1)} MB`,
+)
+const naiveRows = Math.min(fullRows, 20_000)
+c0 = process.cpuUsage()
+const naiveTable = new ArrowTable(
+  Object.fromEntries(
+    TARGETS.map((def) => [
+      def.path,
+      vectorFromArray(
+        normalized.slice(0, naiveRows).map((i) => valueAt(i, def.path) ?? null),
+        arrowTypeOf(def),
+      ),
+    ]),
+  ),
+)
+const naiveBytes = pw.writeParquet(
+  pw.Table.fromIPCStream(tableToIPC(naiveTable, 'stream')),
+  new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build(),
+)
+const naiveCpu = cpuOf(c0)
+console.log(
+  `parquet-wasm + Arrow JS vectorFromArray (naive)  ${fmt(naiveRows / naiveCpu).padStart(9)} rows/s   (${fmt(naiveRows)} rows, ${(naiveBytes.length / 1e6).toFixed(1)} MB)`,
+)
+// DuckDB takes rows from JavaScript most cheaply as NDJSON it parses itself.
+const ndjson = join(work, 'interactions.ndjson')
+c0 = process.cpuUsage()
+writeFileSync(ndjson, `${normalized.map(encodeInteraction).join('\n')}\n`)
+const encodeCpu = cpuOf(c0)
+const duckType = (node: SchemaNode): string => {
+  if (node.kind === 'leaf') {
+    const base = DUCK_TYPES[node.def.type]
+    return node.def.list ? `${base}[]` : base
+  }
+  return `STRUCT(${[...node.children].map(([k, c]) => `"${k}" ${duckType(c)}`).join(', ')})`
+}
+const columnsSpec = `{${[...SCHEMA_TREE.children].map(([k, c]) => `'${k}': '${duckType(c)}'`).join(', ')}}`
+const select = TARGETS.map(
+  (d) =>
+    `${d.path
+      .split('.')
+      .map((s) => `"${s}"`)
+      .join('.')} AS "${d.path}"`,
+).join(', ')
+c0 = process.cpuUsage()
+await conn.run(
+  `COPY (SELECT ${select} FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${columnsSpec})) TO '${join(work, 'duck.parquet')}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)`,
+)
+const duckCpu = cpuOf(c0)
+console.log(
+  `DuckDB COPY from NDJSON (ZSTD)                   ${fmt(fullRows / duckCpu).padStart(9)} rows/s   (plus ${fmt(fullRows / encodeCpu)} rows/s to encode the NDJSON in JS: ${fmt(fullRows / (duckCpu + encodeCpu))} rows/s together)`,
 )
 rmSync(work, { recursive: true, force: true })

@@ -19,6 +19,12 @@ export {
   type CompactionReport,
 } from './compaction.js'
 export { vacuumMaster, type VacuumReport } from './vacuum.js'
-export { readRawSegment, type RejectedLine, type SegmentRecords } from './raw-segment-reader.js'
+export {
+  inflateSegment,
+  parseSegment,
+  readRawSegment,
+  type RejectedLine,
+  type SegmentRecords,
+} from './raw-segment-reader.js'
 export { ShredLock, ShredLockedError, SHRED_LOCK_KEY } from './shred-lock.js'
 export { partId } from './part-id.js'

@@ -32,12 +32,24 @@ export interface SegmentRecords {
 }
 
 /**
- * Reads a gzip raw-log segment: unwraps each line's envelope, normalizes the record in the
- * format it was received as, and augments it. A line that cannot be read is rejected with its
- * reason and the rest of the segment goes on.
+ * The text of a gzip raw-log segment. Decompression runs on libuv's thread pool, so a caller
+ * can inflate the next segments while it normalizes this one.
  */
+export async function inflateSegment(gzipped: Uint8Array): Promise<string> {
+  return (await gunzipAsync(gzipped)).toString('utf8')
+}
+
+/** Reads a gzip raw-log segment: {@link inflateSegment}, then {@link parseSegment}. */
 export async function readRawSegment(gzipped: Uint8Array): Promise<SegmentRecords> {
-  const text = (await gunzipAsync(gzipped)).toString('utf8')
+  return parseSegment(await inflateSegment(gzipped))
+}
+
+/**
+ * Reads the text of a raw-log segment: unwraps each line's envelope, normalizes the record in
+ * the format it was received as, and augments it. A line that cannot be read is rejected with
+ * its reason and the rest of the segment goes on.
+ */
+export function parseSegment(text: string): SegmentRecords {
   const interactions: Interaction[] = []
   const rejects: RejectedLine[] = []
   let lines = 0

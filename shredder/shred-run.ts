@@ -19,7 +19,7 @@ import { compactMaster } from './compaction.js'
 import { writeParquetPart } from './parquet-part-writer.js'
 import { partId } from './part-id.js'
 import { PartitionIds, partitionOf } from './partition-ids.js'
-import { readRawSegment, type RejectedLine } from './raw-segment-reader.js'
+import { inflateSegment, parseSegment, type RejectedLine } from './raw-segment-reader.js'
 import { ShredLock } from './shred-lock.js'
 import { vacuumMaster } from './vacuum.js'
 
@@ -207,11 +207,16 @@ async function shredChunk(
   const { store } = options
   const partitions = new Map<string, { type: string; date: string; rows: Interaction[] }>()
   let readStarted = performance.now()
-  const fetches = chunk.map((s) => store.get(s.object.key))
+  // Every segment of the chunk is fetched and inflated at once, on the thread pool, while the
+  // main thread normalizes them in order.
+  const texts = chunk.map(async (s) => {
+    const bytes = await store.get(s.object.key)
+    if (bytes === undefined) throw new Error(`raw segment ${s.object.key} vanished`)
+    return inflateSegment(bytes)
+  })
+  for (const t of texts) t.catch(() => undefined)
   for (const [index, segment] of chunk.entries()) {
-    const bytes = await fetches[index]
-    if (bytes === undefined) throw new Error(`raw segment ${segment.object.key} vanished`)
-    const records = await readRawSegment(bytes)
+    const records = parseSegment(await (texts[index] as Promise<string>))
     report.readMs += performance.now() - readStarted - records.normalizeMs
     report.normalizeMs += records.normalizeMs
     report.lines += records.lines
