@@ -193,6 +193,21 @@ async function setAside(
 }
 
 /**
+ * Starts fetching and inflating every segment of a chunk, on the thread pool; the caller does
+ * this for the next chunk while the main thread normalizes the current one.
+ */
+function inflateChunk(store: ObjectStore, chunk: readonly RawSegment[]): Promise<string>[] {
+  const texts = chunk.map(async (s) => {
+    const bytes = await store.get(s.object.key)
+    if (bytes === undefined) throw new Error(`raw segment ${s.object.key} vanished`)
+    return inflateSegment(bytes)
+  })
+  // Awaited in order later; a failure must not surface as an unhandled rejection before that.
+  for (const t of texts) t.catch(() => undefined)
+  return texts
+}
+
+/**
  * Shreds one chunk of raw segments: reads and normalizes them, drops every interaction whose
  * id its (type, day) partition already holds, writes one part per partition and publishes
  * them in one commit. Returns the new snapshot.
@@ -202,19 +217,12 @@ async function shredChunk(
   snapshot: MasterSnapshot,
   ids: PartitionIds,
   chunk: readonly RawSegment[],
+  texts: readonly Promise<string>[],
   report: ShredReport,
 ): Promise<MasterSnapshot> {
   const { store } = options
   const partitions = new Map<string, { type: string; date: string; rows: Interaction[] }>()
   let readStarted = performance.now()
-  // Every segment of the chunk is fetched and inflated at once, on the thread pool, while the
-  // main thread normalizes them in order.
-  const texts = chunk.map(async (s) => {
-    const bytes = await store.get(s.object.key)
-    if (bytes === undefined) throw new Error(`raw segment ${s.object.key} vanished`)
-    return inflateSegment(bytes)
-  })
-  for (const t of texts) t.catch(() => undefined)
   for (const [index, segment] of chunk.entries()) {
     const records = parseSegment(await (texts[index] as Promise<string>))
     report.readMs += performance.now() - readStarted - records.normalizeMs
@@ -334,8 +342,13 @@ export async function shred(options: ShredOptions): Promise<ShredReport> {
       })
     progress('shred')
     const ids = new PartitionIds(options.store, snapshot)
-    for (const chunk of chunksOf(todo, options.chunkBytes ?? SHRED_DEFAULTS.chunkBytes)) {
-      snapshot = await shredChunk(options, snapshot, ids, chunk, report)
+    const chunks = chunksOf(todo, options.chunkBytes ?? SHRED_DEFAULTS.chunkBytes)
+    let next = chunks[0] === undefined ? [] : inflateChunk(options.store, chunks[0])
+    for (const [index, chunk] of chunks.entries()) {
+      const texts = next
+      const following = chunks[index + 1]
+      next = following === undefined ? [] : inflateChunk(options.store, following)
+      snapshot = await shredChunk(options, snapshot, ids, chunk, texts, report)
       const touched = new Set<string>()
       for (const segment of chunk) {
         const folder = `${segment.source}/${segment.date}`
