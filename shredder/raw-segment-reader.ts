@@ -10,6 +10,7 @@ import {
 } from '../schemas/index.js'
 
 const gunzipAsync = promisify(gunzip)
+const INFLATE_CHUNK_BYTES = 8 * 1024 * 1024
 
 /** A line of a raw segment the shredder could not turn into interactions, with the reason. */
 export interface RejectedLine {
@@ -36,7 +37,9 @@ export interface SegmentRecords {
  * can inflate the next segments while it normalizes this one.
  */
 export async function inflateSegment(gzipped: Uint8Array): Promise<string> {
-  return (await gunzipAsync(gzipped)).toString('utf8')
+  // Large output chunks: async zlib hands each chunk back to the main thread before starting
+  // the next, so with the default 16 KB it stalls whenever the main thread is busy normalizing.
+  return (await gunzipAsync(gzipped, { chunkSize: INFLATE_CHUNK_BYTES })).toString('utf8')
 }
 
 /** Reads a gzip raw-log segment: {@link inflateSegment}, then {@link parseSegment}. */
