@@ -30,11 +30,12 @@ import {
   augment,
   encodeInteraction,
   normalizeLine,
+  SCHEMA_TREE,
   TARGETS,
   type Interaction,
+  type SchemaNode,
   type TargetType,
 } from '../schemas/index.js'
-import { SCHEMA_TREE, type SchemaNode } from '../schemas/codec/schema-tree.js'
 import { writeParquetPart } from '../shredder/index.js'
 
 const DUCK_TYPES: Readonly<Record<TargetType, string>> = {

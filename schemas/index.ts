@@ -36,6 +36,13 @@ export {
   type DecodeResult,
 } from './codec/interaction-json.js'
 export { validateInteraction, type SchemaViolation } from './codec/validate-interaction.js'
+export {
+  SCHEMA_TREE,
+  buildSchemaTree,
+  type SchemaBranch,
+  type SchemaLeaf,
+  type SchemaNode,
+} from './codec/schema-tree.js'
 
 export {
   SOURCE_FORMATS,

@@ -30,7 +30,7 @@ function progressBar(stderr: Writable): {
   const bar = new SingleBar({
     stream: stderr,
     format:
-      'shred {phase} [{bar}] {percentage}% | {segments} segments | {value}/{total} MB | {interactions} interactions | ETA {eta_formatted}',
+      '{phase} [{bar}] {percentage}% | {segments} segments | {mb} MB | {interactions} interactions | ETA {eta_formatted}',
     hideCursor: true,
     clearOnComplete: false,
   })
@@ -40,10 +40,12 @@ function progressBar(stderr: Writable): {
       const payload = {
         phase: p.phase.padEnd(7),
         segments: `${p.segmentsDone}/${p.segmentsTotal}`,
+        mb: `${(p.bytesDone / MB).toFixed(1)}/${(p.bytesTotal / MB).toFixed(1)}`,
         interactions: p.interactions.toLocaleString('en-US'),
       }
-      const total = Math.max(1, Math.ceil(p.bytesTotal / MB))
-      const value = Math.min(total, Math.round(p.bytesDone / MB))
+      // Bytes, not MB, so the bar reaches 100% exactly when the last segment is done.
+      const total = Math.max(1, p.bytesTotal)
+      const value = p.bytesDone
       if (!started) {
         bar.start(total, value, payload)
         started = true
