@@ -162,3 +162,48 @@ export {
   type MasterScan,
   type ScanStats,
 } from './master/master-reader.js'
+
+export {
+  GRANULARITIES,
+  BATCH_GRANULARITIES,
+  SPEED_GRANULARITIES,
+  isGranularity,
+  bucketStart,
+  nextBucket,
+  coveringBuckets,
+  type Granularity,
+} from './views/time-bucket.js'
+export { COUNT, aggregate, copyOf, type Monoid } from './views/monoid.js'
+export { HyperLogLog, UNIQUES, hash32 } from './views/hyperloglog.js'
+export {
+  DEFAULT_TOP_CAPACITY,
+  topEntries,
+  topValues,
+  type TopCounter,
+  type TopEntry,
+  type TopSummary,
+} from './views/top-values.js'
+export {
+  AUTHOR_INFLUENCE,
+  DOMAIN_INFLUENCE,
+  type AuthorInfluence,
+  type DomainInfluence,
+} from './views/influence.js'
+export {
+  VIEWS,
+  VOLUME,
+  VOLUME_BY,
+  UNIQUE_AUTHORS,
+  TOP,
+  topView,
+  AUTHOR_INFLUENCE_VIEW,
+  DOMAIN_INFLUENCE_VIEW,
+  VOLUME_DIMENSIONS,
+  TOP_DIMENSIONS,
+  dimensionKey,
+  viewTargets,
+  type View,
+  type ViewDefinition,
+  type VolumeDimension,
+  type TopDimension,
+} from './views/view-definitions.js'

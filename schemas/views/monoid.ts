@@ -1,0 +1,49 @@
+/**
+ * An aggregate defined once for the batch and speed layers (Summingbird's lesson): items are
+ * folded into values with `add`, and values combine with an associative `merge` whose identity
+ * is `empty()`. Values are encoded to bytes to live in view stores.
+ *
+ * `add` and `merge` may reuse their first argument's storage and return it; they never change
+ * the second. Callers that need the first argument afterwards pass a copy.
+ */
+export interface Monoid<V, I> {
+  readonly name: string
+  empty(): V
+  add(value: V, item: I): V
+  merge(a: V, b: V): V
+  encode(value: V): Uint8Array
+  decode(bytes: Uint8Array): V
+}
+
+/** Folds `items` into a fresh value. */
+export function aggregate<V, I>(monoid: Monoid<V, I>, items: Iterable<I>): V {
+  let value = monoid.empty()
+  for (const item of items) value = monoid.add(value, item)
+  return value
+}
+
+/** A copy of `value` (through its encoding): merging into it leaves `value` as it was. */
+export function copyOf<V, I>(monoid: Monoid<V, I>, value: V): V {
+  return monoid.decode(monoid.encode(value))
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export function jsonBytes(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value))
+}
+
+export function fromJsonBytes(bytes: Uint8Array): unknown {
+  return JSON.parse(decoder.decode(bytes))
+}
+
+/** Counts: items are increments. */
+export const COUNT: Monoid<number, number> = {
+  name: 'count',
+  empty: () => 0,
+  add: (value, item) => value + item,
+  merge: (a, b) => a + b,
+  encode: (value) => jsonBytes(value),
+  decode: (bytes) => fromJsonBytes(bytes) as number,
+}
