@@ -51,3 +51,12 @@ export {
 } from './value-predicates.js'
 export { tokenize, DEFAULT_TOKENIZER, type TokenizerConfig } from './text-tokenizer.js'
 export { stripLinksAndMentions } from './strip-links.js'
+export {
+  ALL_INTERACTIONS_CSDL,
+  ALL_INTERACTIONS_NAME,
+  STREAMS_PREFIX,
+  SYSTEM_OWNER,
+  StreamCatalog,
+  StreamNotFoundError,
+  type StreamRecord,
+} from './stream-catalog.js'

@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
+import {
+  ALL_INTERACTIONS_NAME,
+  CsdlCompileError,
+  FilterSet,
+  StreamCatalog,
+  StreamNotFoundError,
+  streamHash,
+} from '../query-dsl/index.js'
+import { interactionsOf } from './support/normalized-corpus.js'
+import { tempDir } from './support/temp-dir.js'
+
+const dir = tempDir('stream-catalog')
+afterAll(() => dir.remove())
+let n = 0
+const fresh = () => new StreamCatalog(new LocalDirObjectStore(`${dir.path}/${n++}`))
+
+describe('the stream catalog', () => {
+  it('always holds the all-interactions stream, which matches every interaction', async () => {
+    const catalog = fresh()
+    const [all] = await catalog.list()
+    expect(all?.owners).toEqual({ system: ALL_INTERACTIONS_NAME })
+    const set = new FilterSet()
+    for (const def of await catalog.definitions()) set.add(def)
+    const sample = interactionsOf('reddit-api-comments-sample.jsonl.gz').slice(0, 200)
+    for (const i of sample) expect(set.match(i).map((m) => m.hash)).toEqual([all?.hash])
+  })
+
+  it('registers a filter under its hash for its owner, and lists each owner its own', async () => {
+    const catalog = fresh()
+    const csdl = 'interaction.content contains "rugby"'
+    const a = await catalog.create(csdl, 'rugby', 'alice')
+    expect(a.hash).toBe(streamHash(csdl))
+    expect(a.dpu).toBeGreaterThan(0)
+    const b = await catalog.create(csdl, 'my rugby', 'bob')
+    expect(b.owners).toEqual({ alice: 'rugby', bob: 'my rugby' })
+    expect(b.createdAt).toBe(a.createdAt)
+    await catalog.create('language.tag == "fr"', 'french', 'bob')
+    expect((await catalog.list('alice')).map((r) => r.hash)).toEqual([a.hash])
+    expect((await catalog.list('bob')).length).toBe(2)
+    expect((await catalog.list()).length).toBe(3)
+  })
+
+  it('refuses a filter that does not compile, with positioned errors, and stores nothing', async () => {
+    const catalog = fresh()
+    const attempt = catalog.create('interaction.content contians "x"', 'bad', 'alice')
+    await expect(attempt).rejects.toThrow(CsdlCompileError)
+    await expect(catalog.create('interaction.nope == "x"', 'bad', 'alice')).rejects.toThrow(/1:/)
+    expect(await catalog.list('alice')).toEqual([])
+  })
+
+  it('lets a stream refer to another registered one by hash', async () => {
+    const catalog = fresh()
+    const base = await catalog.create('language.tag == "en"', 'english', 'alice')
+    const derived = await catalog.create(
+      `stream "${base.hash}" and interaction.content contains "rain"`,
+      'english rain',
+      'alice',
+    )
+    const defs = await catalog.definitions()
+    expect(defs.map((d) => d.hash).sort()).toContain(derived.hash)
+  })
+
+  it('removes an owner, then the stream with its last owner; others cannot delete it', async () => {
+    const catalog = fresh()
+    const s = await catalog.create('interaction.type == "reddit"', 'reddit', 'alice')
+    await catalog.create('interaction.type == "reddit"', 'reddit too', 'bob')
+    await expect(catalog.delete(s.hash, 'mallory')).rejects.toThrow(StreamNotFoundError)
+    await catalog.delete(s.hash, 'alice')
+    expect((await catalog.get(s.hash))?.owners).toEqual({ bob: 'reddit too' })
+    await catalog.delete(s.hash, 'bob')
+    expect(await catalog.get(s.hash)).toBeUndefined()
+  })
+})
