@@ -60,3 +60,4 @@ export {
   StreamNotFoundError,
   type StreamRecord,
 } from './stream-catalog.js'
+export { definitionTargets } from './definition-targets.js'
