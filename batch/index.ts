@@ -1,6 +1,7 @@
 /**
  * batch/: batch views recomputed from the master dataset. So far: folding interactions into
- * every view of every matching stream (issue 6 in progress).
+ * every view of every matching stream, per-(partition, stream) partials stored and reused (issue 6 in
+ * progress).
  */
 export {
   aggregateInteractions,
@@ -9,3 +10,11 @@ export {
   ViewAggregates,
   type AggregateKey,
 } from './view-aggregates.js'
+export {
+  computePartition,
+  partialKey,
+  partitionFingerprint,
+  readPartial,
+  PARTIALS_PREFIX,
+} from './partition-partials.js'
+export { recomputeViews, type BatchRunReport } from './batch-run.js'
