@@ -3,6 +3,7 @@ import { gzip } from 'node:zlib'
 import {
   commitMaster,
   dayOf,
+  encodeInteraction,
   isJsonObject,
   isPartitionType,
   MASTER_REJECTS_PREFIX,
@@ -237,6 +238,8 @@ async function shredChunk(
       if (
         type === undefined ||
         createdAt === undefined ||
+        !Number.isFinite(createdAt) ||
+        Math.abs(createdAt) > 8.64e15 ||
         id === undefined ||
         !isPartitionType(type)
       ) {
@@ -244,7 +247,7 @@ async function shredChunk(
           line: 0,
           code: 'invalid_field',
           reason: 'normalized interaction lacks a usable type, created_at or id',
-          text: JSON.stringify(interaction.interaction ?? {}),
+          text: encodeInteraction(interaction),
         })
         continue
       }
