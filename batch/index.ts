@@ -18,3 +18,21 @@ export {
   PARTIALS_PREFIX,
 } from './partition-partials.js'
 export { recomputeViews, type BatchRunReport } from './batch-run.js'
+export {
+  BatchViews,
+  CURRENT_VIEWS_KEY,
+  currentViewVersion,
+  publishViews,
+  readViewManifest,
+  shardOf,
+  ShardChecksumError,
+  versionManifestKey,
+  viewRowKey,
+  VIEWS_PREFIX,
+  type PublishOptions,
+  type ShardFile,
+  type ViewAnswer,
+  type ViewQuery,
+  type ViewRow,
+  type ViewVersionManifest,
+} from './view-versions.js'

@@ -23,3 +23,4 @@ export {
   type QueueConsumer,
   type RetryPolicy,
 } from './job-queue.js'
+export type { ViewShardReader, ViewShardStore, ViewShardWriter } from './view-shard-store.js'
