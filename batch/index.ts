@@ -36,3 +36,13 @@ export {
   type ViewRow,
   type ViewVersionManifest,
 } from './view-versions.js'
+export {
+  batchTaskId,
+  batchWatermark,
+  planBatch,
+  runBatchJob,
+  runBatchTask,
+  type BatchJobOptions,
+  type BatchJobReport,
+  type BatchTask,
+} from './batch-job.js'

@@ -151,20 +151,26 @@ function parseCheckpoint(key: string, o: Record<string, unknown>): MasterSnapsho
 }
 
 /**
- * The latest published state of the master dataset: the newest checkpoint plus the commits
- * after it. A reader takes one snapshot and reads exactly its parts, so a shred or compaction
+ * The latest published state of the master dataset (or the state at `atVersion`, for workers
+ * that must read what their coordinator read): the newest checkpoint plus the commits after it. A reader takes one snapshot and reads exactly its parts, so a shred or compaction
  * running meanwhile never shows it a partial change.
  */
-export async function readMasterSnapshot(store: ObjectStore): Promise<MasterSnapshot> {
+export async function readMasterSnapshot(
+  store: ObjectStore,
+  options: { readonly atVersion?: number } = {},
+): Promise<MasterSnapshot> {
+  const limit = options.atVersion ?? Infinity
   const commits: number[] = []
   let checkpoint = 0
   for await (const object of listAll(store, MASTER_LOG_PREFIX)) {
     const parsed = parseLogKey(object.key)
-    if (parsed === undefined) continue
+    if (parsed === undefined || parsed.version > limit) continue
     if (parsed.kind === 'commit') commits.push(parsed.version)
     else checkpoint = Math.max(checkpoint, parsed.version)
   }
   const latest = commits.reduce((a, b) => Math.max(a, b), 0)
+  if (options.atVersion !== undefined && latest !== options.atVersion)
+    throw new MasterLogError(commitKey(options.atVersion), 'no such version')
   if (checkpoint > latest) checkpoint = 0
   let snapshot =
     checkpoint === 0
