@@ -27,6 +27,9 @@ import { parseQueueUrl, parseStoreUrl } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
 import { runTargets } from '../cli/targets-command.js'
 import { runMasterFiles, runShred } from '../cli/shred-command.js'
+import { runBatchCommand, runBatchWorker } from '../cli/batch-command.js'
+import { runStreamsAdd, runStreamsDelete, runStreamsList } from '../cli/streams-command.js'
+import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
 import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
 import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
@@ -203,6 +206,12 @@ withReferences(csdl.command('match'))
 function positiveNumber(value: string): number {
   const n = Number(value)
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number')
+  return n
+}
+
+function positiveIntegerOrZero(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer >= 0')
   return n
 }
 
@@ -486,6 +495,158 @@ master
     } catch (e) {
       if (e instanceof ConfigError || e instanceof MasterLogError) {
         process.stderr.write(`sluice master files: ${e.message}\n`)
+        process.exitCode = 2
+        return
+      }
+      throw e
+    }
+  })
+
+const queueOption = (): Option =>
+  new Option('--queue <url>', 'task queue: memory: (in this process) or redis://HOST:PORT').default(
+    process.env['SLUICE_QUEUE'] ?? 'memory:',
+  )
+
+const streams = program
+  .command('streams')
+  .description('The registered streams (CSDL filters named by hash).')
+
+streams
+  .command('add')
+  .description('Register the CSDL definition in FILE (- for stdin) and print its hash.')
+  .argument('<file>', 'CSDL file, or - for stdin')
+  .requiredOption('--name <name>', 'a name for the stream')
+  .option('--owner <owner>', 'who registers it', 'cli')
+  .addOption(storeOption())
+  .action(async (file: string, opts: { name: string; owner: string; store: string }) => {
+    try {
+      await runStreamsAdd({
+        store: parseStoreUrl('--store', opts.store),
+        file,
+        name: opts.name,
+        owner: opts.owner,
+        stdout: process.stdout,
+      })
+    } catch (e) {
+      if (e instanceof CsdlCompileError) {
+        process.stderr.write(`${e.message}\n`)
+        process.exitCode = 1
+        return
+      }
+      if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        process.stderr.write(`sluice streams add: ${(e as Error).message}\n`)
+        process.exitCode = 2
+        return
+      }
+      throw e
+    }
+  })
+
+streams
+  .command('list')
+  .description('List the registered streams: hash, DPU cost, owners and their names.')
+  .option('--owner <owner>', "only this owner's streams")
+  .addOption(storeOption())
+  .action(async (opts: { owner?: string; store: string }) => {
+    await runStreamsList({
+      store: parseStoreUrl('--store', opts.store),
+      ...(opts.owner === undefined ? {} : { owner: opts.owner }),
+      stdout: process.stdout,
+    })
+  })
+
+streams
+  .command('delete')
+  .description("Remove an owner's registration of a stream (the stream goes with its last owner).")
+  .argument('<hash>', 'stream hash')
+  .option('--owner <owner>', 'whose registration', 'cli')
+  .addOption(storeOption())
+  .action(async (hash: string, opts: { owner: string; store: string }) => {
+    try {
+      await runStreamsDelete({
+        store: parseStoreUrl('--store', opts.store),
+        hash,
+        owner: opts.owner,
+      })
+    } catch (e) {
+      if (e instanceof StreamNotFoundError) {
+        process.stderr.write(`sluice streams delete: ${e.message}\n`)
+        process.exitCode = 1
+        return
+      }
+      throw e
+    }
+  })
+
+const batch = program
+  .command('batch')
+  .description('Batch views recomputed from the master dataset.')
+
+batch
+  .command('run')
+  .description(
+    'Recompute every view of every registered stream from the master dataset (only partitions and streams that changed), and publish them as the next version.',
+  )
+  .addOption(storeOption())
+  .addOption(queueOption())
+  .option(
+    '--workers <n>',
+    'workers in this process (more can run `sluice batch worker`)',
+    positiveIntegerOrZero,
+    2,
+  )
+  .option('--shards <n>', 'shards per view', positiveInteger)
+  .option('--work-dir <dir>', 'local directory where shards are built')
+  .action(
+    async (opts: {
+      store: string
+      queue: string
+      workers: number
+      shards?: number
+      workDir?: string
+    }) => {
+      try {
+        await runBatchCommand({
+          store: parseStoreUrl('--store', opts.store),
+          queue: parseQueueUrl('--queue', opts.queue),
+          workers: opts.workers,
+          ...(opts.shards === undefined ? {} : { shards: opts.shards }),
+          ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
+          stdout: process.stdout,
+          stderr: process.stderr,
+        })
+      } catch (e) {
+        if (e instanceof ConfigError || e instanceof MasterLogError) {
+          process.stderr.write(`sluice batch run: ${e.message}\n`)
+          process.exitCode = 2
+          return
+        }
+        throw e
+      }
+    },
+  )
+
+batch
+  .command('worker')
+  .description('Compute batch tasks from a shared queue until SIGINT or SIGTERM.')
+  .addOption(storeOption())
+  .addOption(queueOption())
+  .option('--concurrency <n>', 'tasks at once', positiveInteger, 1)
+  .action(async (opts: { store: string; queue: string; concurrency: number }) => {
+    try {
+      await runBatchWorker({
+        store: parseStoreUrl('--store', opts.store),
+        queue: parseQueueUrl('--queue', opts.queue),
+        concurrency: opts.concurrency,
+        stderr: process.stderr,
+        stopped: new Promise((resolve) => {
+          process.once('SIGINT', () => resolve())
+          process.once('SIGTERM', () => resolve())
+        }),
+      })
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`sluice batch worker: ${e.message}\n`)
         process.exitCode = 2
         return
       }
