@@ -78,19 +78,28 @@ async function writePartial(
   date: string,
   stream: string,
   fingerprint: string,
-  aggregates: ViewAggregates,
+  entries: readonly (readonly [string, string])[],
 ): Promise<void> {
-  const byName = new Map(aggregates.views.map((v) => [v.name, v]))
-  const entries: [string, string][] = []
-  for (const [key, value] of aggregates.values) {
-    const k = parseAggregateKey(key)
-    if (k.stream !== stream) continue
-    const view = byName.get(k.view)
-    if (view !== undefined)
-      entries.push([key, Buffer.from(view.monoid.encode(value)).toString('base64')])
-  }
   const body: StoredPartial = { fingerprint, entries }
   await store.put(partialKey(type, date, stream), await gzipAsync(JSON.stringify(body)))
+}
+
+/** The encoded entries of `aggregates`, grouped by stream in one pass. */
+function entriesByStream(aggregates: ViewAggregates): Map<string, [string, string][]> {
+  const byName = new Map(aggregates.views.map((v) => [v.name, v]))
+  const out = new Map<string, [string, string][]>()
+  for (const [key, value] of aggregates.values) {
+    const k = parseAggregateKey(key)
+    const view = byName.get(k.view)
+    if (view === undefined) continue
+    let list = out.get(k.stream)
+    if (list === undefined) {
+      list = []
+      out.set(k.stream, list)
+    }
+    list.push([key, Buffer.from(view.monoid.encode(value)).toString('base64')])
+  }
+  return out
 }
 
 /**
@@ -126,7 +135,8 @@ export async function computePartition(
   }))
     aggregateInteractions(arrowToInteractions(new Table([batch])), set, views, aggregates)
   const fingerprint = partitionFingerprint(snapshot, type, date, views)
+  const grouped = entriesByStream(aggregates)
   for (const def of streams)
-    await writePartial(store, type, date, def.hash, fingerprint, aggregates)
+    await writePartial(store, type, date, def.hash, fingerprint, grouped.get(def.hash) ?? [])
   return aggregates
 }

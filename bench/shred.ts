@@ -19,19 +19,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { gzipSync } from 'node:zlib'
-import { readFileSync } from 'node:fs'
-import { gunzipSync } from 'node:zlib'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
-import {
-  emptyScanStats,
-  envelopePrefix,
-  rawSegmentKey,
-  readMasterSnapshot,
-  scanMaster,
-} from '../schemas/index.js'
+import { emptyScanStats, readMasterSnapshot, scanMaster } from '../schemas/index.js'
 import { compactMaster, shred, SHRED_DEFAULTS } from '../shredder/index.js'
+import { writeReplayedSegments } from './replayed-firehose.js'
 
 const TARGETS = { endToEnd: 20_000, part: 150_000, scan: 2_000_000 }
 const SEGMENT_RECORDS = 20_000
@@ -49,59 +41,7 @@ const records = Number(values.records)
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const verdict = (ok: boolean): string => (ok ? 'MET' : 'NOT MET')
 
-const TOP = /^\{"created_at": ?"([^"]+)", ?"id": ?(\d+), ?"id_str": ?"(\d+)"/
 const START = Date.parse('2026-11-20T00:00:00Z')
-const windowMs = Number(values.days) * DAY_MS
-const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const two = (n: number): string => String(n).padStart(2, '0')
-
-function twitterDate(ms: number): string {
-  const d = new Date(ms)
-  return `${DOW[d.getUTCDay()]} ${MON[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000 ${d.getUTCFullYear()}`
-}
-
-/** Record `n` of the replay: copy `copy` of a sample line with a fresh id and its arrival time. */
-function replayed(line: string, n: number, copy: number): string {
-  const time = twitterDate(START + Math.floor((n * windowMs) / records))
-  const m = TOP.exec(line)
-  if (m === null) {
-    // A few lines order their keys differently: rewrite them through JSON.
-    const o = JSON.parse(line) as Record<string, unknown>
-    const id = `${copy + 1}${String(o['id_str'] ?? o['id'])}`.slice(0, 19)
-    return JSON.stringify({ ...o, created_at: time, id: Number(id), id_str: id })
-  }
-  const [head, , , idStr] = m as unknown as [string, string, string, string]
-  const id = `${copy + 1}${idStr}`.slice(0, 19)
-  return `{"created_at": "${time}", "id": ${id}, "id_str": "${id}"${line.slice(head.length)}`
-}
-
-async function writeRawSegments(
-  store: LocalDirObjectStore,
-): Promise<{ bytes: number; raw: number }> {
-  const lines = gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-  let bytes = 0
-  let raw = 0
-  for (let start = 0, segment = 0; start < records; start += SEGMENT_RECORDS, segment++) {
-    const out: string[] = []
-    const receivedAt = '2026-11-22T12:00:00.000Z'
-    for (let n = start; n < Math.min(records, start + SEGMENT_RECORDS); n++) {
-      const line = replayed(lines[n % lines.length] as string, n, Math.floor(n / lines.length))
-      out.push(
-        `${envelopePrefix('twitter-v1', receivedAt, 'bench', segment, n - start, undefined)}${line}}`,
-      )
-    }
-    const text = `${out.join('\n')}\n`
-    raw += Buffer.byteLength(text)
-    const gz = gzipSync(text, { level: 3 })
-    bytes += gz.byteLength
-    await store.put(rawSegmentKey('raw', 'twitter-v1', '2026-11-22', 'bench', segment), gz)
-  }
-  return { bytes, raw }
-}
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since)
@@ -123,7 +63,15 @@ console.log(
   `bench/shred — the real Twitter v1.1 sample replayed to ${fmt(records)} raw records (fresh ids, arrival times over ${values.days} days), gzip segments of ${fmt(SEGMENT_RECORDS)} in a local-directory store`,
 )
 const rawExists = existsSync(join(dir, 'raw'))
-const raw = rawExists ? undefined : await writeRawSegments(store)
+const raw = rawExists
+  ? undefined
+  : await writeReplayedSegments(store, {
+      dataDir: values.data,
+      records,
+      start: START,
+      windowMs: Number(values.days) * DAY_MS,
+      segmentRecords: SEGMENT_RECORDS,
+    })
 if (raw !== undefined)
   console.log(
     `raw segments: ${(raw.raw / 1e6).toFixed(0)} MB raw, ${(raw.bytes / 1e6).toFixed(0)} MB gzip`,

@@ -1,0 +1,182 @@
+/*
+ * bench/batch: issue 6's figures. A master dataset of the real Twitter sample replayed to
+ * --records interactions over --days days (built with `shred` unless --store holds one), 100
+ * registered streams (the "all interactions" stream and 99 realistic filters generated from the
+ * sample's vocabulary, as in bench/csdl), then:
+ *
+ *   1. a full recompute (no partials) with 1 worker (the in-process queue);
+ *   2. a full recompute with 2 worker processes (`sluice batch worker`) on a real Redis;
+ *   3. an incremental run after one day changed (a segment of late tweets for one day).
+ *
+ *   npm run build && npm run bench:batch -- [--records 1000000] [--days 10] [--store DIR]
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { runBatchJob, type BatchJobReport, type BatchTask } from '../batch/index.js'
+import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
+import { openJobQueue } from '../infra/adapters/open-job-queue.js'
+import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
+import { parseQueueUrl } from '../infra/config/adapter-urls.js'
+import { startRedis } from '../infra/launchers/redis-launcher.js'
+import { StreamCatalog, StreamRegistry } from '../query-dsl/index.js'
+import {
+  augment,
+  normalizeLine,
+  readMasterSnapshot,
+  VIEWS,
+  type Interaction,
+} from '../schemas/index.js'
+import { shred } from '../shredder/index.js'
+import { generateFilters, vocabularyFrom } from './csdl-workload.js'
+import { writeReplayedSegments } from './replayed-firehose.js'
+import { readFileSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
+
+const TARGET_FULL = 100_000
+const TARGET_SPEEDUP = 10
+const DAY_MS = 86_400_000
+const START = Date.parse('2026-11-10T00:00:00Z')
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    days: { type: 'string', default: '10' },
+    store: { type: 'string' },
+    data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
+  },
+})
+const records = Number(values.records)
+const days = Number(values.days)
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const dir = values.store ?? join(tmpdir(), 'sluice-bench-batch')
+mkdirSync(dir, { recursive: true })
+const store = new LocalDirObjectStore(dir)
+const shardStore = new LevelShardStore()
+const SLUICE = join(process.cwd(), 'dist/infra/bin/sluice.js')
+
+console.log(`bench/batch — master dataset in ${dir}`)
+if ((await readMasterSnapshot(store)).parts.size === 0) {
+  console.log(
+    `building it: the Twitter sample replayed to ${fmt(records)} over ${days} days, shredded`,
+  )
+  await writeReplayedSegments(store, {
+    dataDir: values.data,
+    records,
+    start: START,
+    windowMs: days * DAY_MS,
+  })
+  await shred({ store })
+}
+const snapshot = await readMasterSnapshot(store)
+const rows = [...snapshot.parts.values()].reduce((n, p) => n + p.rows, 0)
+const partitions = new Set([...snapshot.parts.values()].map((p) => `${p.type}/${p.date}`)).size
+console.log(`${fmt(rows)} interactions in ${partitions} partitions`)
+
+// 100 streams: all interactions + 99 generated from the sample's vocabulary.
+const catalog = new StreamCatalog(store)
+if ((await catalog.list()).length < 100) {
+  const sample: Interaction[] = []
+  for (const line of gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')) {
+    if (line === '') continue
+    const o = normalizeLine(line, 'twitter-v1')
+    if (o.kind === 'interactions') for (const i of o.interactions) sample.push(augment(i))
+  }
+  const registry = new StreamRegistry()
+  const filters = generateFilters(vocabularyFrom(sample), 99, 7, (source) => {
+    const r = registry.register(source)
+    return r.ok ? r.definition.hash : ''
+  })
+  for (const [i, f] of filters.entries()) await catalog.create(f, `bench-${i}`, 'bench')
+}
+console.log(`${(await catalog.list()).length} streams registered`)
+
+const reset = (): void => {
+  rmSync(join(dir, 'batch'), { recursive: true, force: true })
+  rmSync(join(dir, 'views'), { recursive: true, force: true })
+}
+
+async function timed(label: string, run: () => Promise<BatchJobReport>): Promise<number> {
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const report = await run()
+  const wall = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  console.log(
+    `${label.padEnd(34)} ${wall.toFixed(1).padStart(7)} s  ${fmt(rows / wall).padStart(9)} interactions/s  tasks ${report.tasks}, partials merged ${report.partialsReused}, computed by the merge ${report.partialsComputedLocally}; coordinator CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+  )
+  return wall
+}
+
+const memoryRun = async (): Promise<BatchJobReport> => {
+  const queue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
+  try {
+    return await runBatchJob({
+      store,
+      queue,
+      shardStore,
+      views: VIEWS,
+      workers: 1,
+      workDir: join(dir, '..', 'bench-batch-work'),
+    })
+  } finally {
+    await queue.close()
+  }
+}
+
+console.log('')
+reset()
+const full1 = await timed('1. full recompute, 1 worker', memoryRun)
+
+reset()
+const redis = await startRedis()
+const queueUrl = `${redis.url}?prefix=bench${Date.now()}`
+const workers = [0, 1].map(() =>
+  spawn(
+    process.execPath,
+    [SLUICE, 'batch', 'worker', '--store', `file://${dir}`, '--queue', queueUrl],
+    { stdio: 'ignore' },
+  ),
+)
+const full2 = await timed('2. full recompute, 2 worker processes', async () => {
+  const queue = openJobQueue<BatchTask>(parseQueueUrl('queue', queueUrl), 'batch')
+  try {
+    return await runBatchJob({
+      store,
+      queue,
+      shardStore,
+      views: VIEWS,
+      workers: 0,
+      workDir: join(dir, '..', 'bench-batch-work'),
+    })
+  } finally {
+    await queue.close()
+  }
+})
+for (const w of workers) w.kill('SIGTERM')
+await redis.process.stop()
+
+// One day changes: late tweets for the middle day arrive and are shredded.
+await writeReplayedSegments(store, {
+  dataDir: values.data,
+  records: 20_000,
+  start: START + Math.floor(days / 2) * DAY_MS,
+  windowMs: DAY_MS,
+  firstCopy: 500,
+  date: '2026-11-23',
+  collector: 'late',
+})
+await shred({ store, compact: false })
+const incremental = await timed('3. incremental, one day changed', memoryRun)
+
+console.log('\ntargets')
+console.log(
+  `   full recompute >= ${fmt(TARGET_FULL)} interactions/s across 2 cores: ${fmt(rows / full2)} — ${rows / full2 >= TARGET_FULL ? 'MET' : 'NOT MET'}`,
+)
+console.log(
+  `   incremental >= ${TARGET_SPEEDUP}x faster than full: ${(full1 / incremental).toFixed(1)}x — ${full1 / incremental >= TARGET_SPEEDUP ? 'MET' : 'NOT MET'}`,
+)

@@ -1,0 +1,84 @@
+/*
+ * The real Twitter v1.1 sample replayed as a firehose for the benchmarks: each record keeps its
+ * text and entities but gets a fresh tweet id and a creation time in arrival order over a
+ * window (the sample itself spans 13 years, which would put a handful of tweets in each of a
+ * thousand day partitions), written as gzip raw-log segments like the collectors'.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { envelopePrefix, rawSegmentKey } from '../schemas/index.js'
+import type { ObjectStore } from '../schemas/ports/index.js'
+
+const TOP = /^\{"created_at": ?"([^"]+)", ?"id": ?(\d+), ?"id_str": ?"(\d+)"/
+const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const two = (n: number): string => String(n).padStart(2, '0')
+
+function twitterDate(ms: number): string {
+  const d = new Date(ms)
+  return `${DOW[d.getUTCDay()]} ${MON[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000 ${d.getUTCFullYear()}`
+}
+
+/** A sample line with a fresh id (prefixed by `copy`) and the creation time `time`. */
+function replayed(line: string, time: number, copy: number): string {
+  const created = twitterDate(time)
+  const m = TOP.exec(line)
+  if (m === null) {
+    // A few lines order their keys differently: rewrite them through JSON.
+    const o = JSON.parse(line) as Record<string, unknown>
+    const id = `${copy + 1}${String(o['id_str'] ?? o['id'])}`.slice(0, 19)
+    return JSON.stringify({ ...o, created_at: created, id: Number(id), id_str: id })
+  }
+  const [head, , , idStr] = m as unknown as [string, string, string, string]
+  const id = `${copy + 1}${idStr}`.slice(0, 19)
+  return `{"created_at": "${created}", "id": ${id}, "id_str": "${id}"${line.slice(head.length)}`
+}
+
+export interface ReplayOptions {
+  readonly dataDir: string
+  readonly records: number
+  /** Creation times spread evenly over `[start, start + windowMs)` in arrival order. */
+  readonly start: number
+  readonly windowMs: number
+  /** Distinguishes the ids of separate replays of the same sample. */
+  readonly firstCopy?: number
+  readonly segmentRecords?: number
+  /** Receipt day and collector of the segments. */
+  readonly date?: string
+  readonly collector?: string
+}
+
+/** Writes the replay as raw segments; returns raw and gzip bytes. */
+export async function writeReplayedSegments(
+  store: ObjectStore,
+  options: ReplayOptions,
+): Promise<{ bytes: number; raw: number }> {
+  const lines = gunzipSync(readFileSync(join(options.dataDir, 'twitter-v1-sample.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+  const per = options.segmentRecords ?? 20_000
+  const date = options.date ?? '2026-11-22'
+  const collector = options.collector ?? 'bench'
+  const receivedAt = `${date}T12:00:00.000Z`
+  let bytes = 0
+  let raw = 0
+  for (let start = 0, segment = 0; start < options.records; start += per, segment++) {
+    const out: string[] = []
+    for (let n = start; n < Math.min(options.records, start + per); n++) {
+      const time = options.start + Math.floor((n * options.windowMs) / options.records)
+      const copy = (options.firstCopy ?? 0) + Math.floor(n / lines.length)
+      const line = replayed(lines[n % lines.length] as string, time, copy)
+      out.push(
+        `${envelopePrefix('twitter-v1', receivedAt, collector, segment, n - start, undefined)}${line}}`,
+      )
+    }
+    const text = `${out.join('\n')}\n`
+    raw += Buffer.byteLength(text)
+    const gz = gzipSync(text, { level: 3 })
+    bytes += gz.byteLength
+    await store.put(rawSegmentKey('raw', 'twitter-v1', date, collector, segment), gz)
+  }
+  return { bytes, raw }
+}
