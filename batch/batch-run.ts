@@ -41,12 +41,14 @@ export async function recomputeViews(
       const partial = await readPartial(store, views, type, date, stream.hash, fingerprint)
       if (partial === undefined) missing.push(stream)
       else {
-        aggregates.mergeFrom(partial)
+        aggregates.mergeFrom(partial, { adopt: true })
         partialsReused++
       }
     }
     if (missing.length === 0) continue
-    aggregates.mergeFrom(await computePartition(store, master, type, date, missing, views))
+    aggregates.mergeFrom(await computePartition(store, master, type, date, missing, views), {
+      adopt: true,
+    })
     partitionsComputed++
     partialsComputed += missing.length
   }

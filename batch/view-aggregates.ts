@@ -56,13 +56,20 @@ export class ViewAggregates {
     this.values.set(key, view.monoid.add(value ?? view.monoid.empty(), item))
   }
 
-  /** Merges `other` into this one (other is left as it was). */
-  mergeFrom(other: ViewAggregates): void {
+  /**
+   * Merges `other` into this one. By default `other` is left as it was (its values are copied);
+   * with `adopt`, its values are taken over as they are, for a partial nobody else holds.
+   */
+  mergeFrom(other: ViewAggregates, options: { readonly adopt?: boolean } = {}): void {
     for (const [key, value] of other.values) {
-      const view = this.viewOf(parseAggregateKey(key).view)
-      const copy = view.monoid.decode(view.monoid.encode(value))
+      const view = this.viewOf(key.slice(0, key.indexOf(SEP)))
       const mine = this.values.get(key)
-      this.values.set(key, mine === undefined ? copy : view.monoid.merge(mine, copy))
+      if (mine !== undefined) this.values.set(key, view.monoid.merge(mine, value))
+      else
+        this.values.set(
+          key,
+          options.adopt === true ? value : view.monoid.decode(view.monoid.encode(value)),
+        )
     }
   }
 
