@@ -151,18 +151,24 @@ export class LogHandoff {
   }
 
   private async saveCursor(files: readonly SegmentFile[]): Promise<void> {
-    // `below` rises to the first segment still on disk that is not handed off.
-    const open = files.filter(
-      (f) =>
-        !(f.parts.area === 'raw' && this.doneSet.has(f.parts.segment)) && f.parts.area === 'raw',
-    )
-    const firstOpen = open.length === 0 ? undefined : open[0]?.parts.segment
+    // `below` rises to the first segment still on disk that is not handed off. A segment with
+    // lines already tailed counts as on disk even when this listing missed it: readdir may miss
+    // a file renamed while it runs (open → sealed), and dropping its progress would hand its
+    // tailed lines off a second time once the sealed file is listed again.
+    const onDisk = files
+      .filter((f) => f.parts.area === 'raw' && !this.doneSet.has(f.parts.segment))
+      .map((f) => f.parts.segment)
+    const tailed = Object.keys(this.cursor.partial)
+      .map(Number)
+      .filter((n) => !this.doneSet.has(n))
+    const pending = [...onDisk, ...tailed]
+    const firstOpen = pending.length === 0 ? undefined : Math.min(...pending)
     const highest = Math.max(this.cursor.below - 1, ...this.doneSet)
     const below = firstOpen ?? highest + 1
     const done = [...this.doneSet].filter((n) => n >= below).sort((a, b) => a - b)
     const partial: Record<string, Progress> = {}
     for (const [n, p] of Object.entries(this.cursor.partial))
-      if (Number(n) >= below && !this.doneSet.has(Number(n))) partial[n] = p
+      if (!this.doneSet.has(Number(n))) partial[n] = p
     this.cursor = { below, done, partial }
     this.doneSet = new Set(done)
     const path = join(this.options.logDir, CURSOR_FILE)
