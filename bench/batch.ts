@@ -19,7 +19,7 @@ import { runBatchJob, type BatchJobReport, type BatchTask } from '../batch/index
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
-import { parseQueueUrl } from '../infra/config/adapter-urls.js'
+import { parseQueueUrl, type QueueConfig } from '../infra/config/adapter-urls.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
 import { StreamCatalog, StreamRegistry } from '../query-dsl/index.js'
 import {
@@ -112,21 +112,23 @@ async function timed(label: string, run: () => Promise<BatchJobReport>): Promise
   return wall
 }
 
-const memoryRun = async (): Promise<BatchJobReport> => {
-  const queue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
+/** One batch run through `queue` with `workers` consumers in this process. */
+const batchRun = async (config: QueueConfig, workers: number): Promise<BatchJobReport> => {
+  const queue = openJobQueue<BatchTask>(config, 'batch')
   try {
     return await runBatchJob({
       store,
       queue,
       shardStore,
       views: VIEWS,
-      workers: 1,
+      workers,
       workDir: join(dir, '..', 'bench-batch-work'),
     })
   } finally {
     await queue.close()
   }
 }
+const memoryRun = (): Promise<BatchJobReport> => batchRun({ kind: 'memory' }, 1)
 
 console.log('')
 reset()
@@ -142,21 +144,9 @@ const workers = [0, 1].map(() =>
     { stdio: 'ignore' },
   ),
 )
-const full2 = await timed('2. full recompute, 2 worker processes', async () => {
-  const queue = openJobQueue<BatchTask>(parseQueueUrl('queue', queueUrl), 'batch')
-  try {
-    return await runBatchJob({
-      store,
-      queue,
-      shardStore,
-      views: VIEWS,
-      workers: 0,
-      workDir: join(dir, '..', 'bench-batch-work'),
-    })
-  } finally {
-    await queue.close()
-  }
-})
+const full2 = await timed('2. full recompute, 2 worker processes', () =>
+  batchRun(parseQueueUrl('queue', queueUrl), 0),
+)
 for (const w of workers) w.kill('SIGTERM')
 await redis.process.stop()
 
