@@ -151,20 +151,18 @@ export class LogHandoff {
   }
 
   private async saveCursor(files: readonly SegmentFile[]): Promise<void> {
-    // `below` rises to the first segment still on disk that is not handed off. A segment with
-    // lines already tailed counts as on disk even when this listing missed it: readdir may miss
-    // a file renamed while it runs (open → sealed), and dropping its progress would hand its
-    // tailed lines off a second time once the sealed file is listed again.
-    const onDisk = files
-      .filter((f) => f.parts.area === 'raw' && !this.doneSet.has(f.parts.segment))
-      .map((f) => f.parts.segment)
-    const tailed = Object.keys(this.cursor.partial)
-      .map(Number)
-      .filter((n) => !this.doneSet.has(n))
-    const pending = [...onDisk, ...tailed]
+    // `below` rises to the first segment not handed off, and never falls: a handed-off
+    // segment's file stays on disk until it is also uploaded, and once `done` has been compacted
+    // past it, counting it as pending again would hand it off a second time. A segment with
+    // lines already tailed counts as pending even when this listing missed its file (readdir may
+    // miss a file renamed while it runs, open → sealed).
+    const pending = [
+      ...files.filter((f) => f.parts.area === 'raw').map((f) => f.parts.segment),
+      ...Object.keys(this.cursor.partial).map(Number),
+    ].filter((n) => !this.isHandedOff(n))
     const firstOpen = pending.length === 0 ? undefined : Math.min(...pending)
     const highest = Math.max(this.cursor.below - 1, ...this.doneSet)
-    const below = firstOpen ?? highest + 1
+    const below = Math.max(this.cursor.below, firstOpen ?? highest + 1)
     const done = [...this.doneSet].filter((n) => n >= below).sort((a, b) => a - b)
     const partial: Record<string, Progress> = {}
     for (const [n, p] of Object.entries(this.cursor.partial))

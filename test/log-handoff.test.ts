@@ -66,4 +66,45 @@ describe('LogHandoff', () => {
     expect(received.length).toBe(900)
     await consumer.close()
   })
+
+  it('never hands a segment off twice while its sealed file waits on disk for upload', async () => {
+    const dir = `${tmp.path}/kept`
+    // Small segments: the log rotates while the hand-off runs, and with no uploader here the
+    // handed-off sealed files stay on disk, as they do while an upload is slow.
+    const log = await RawLog.open({
+      dir,
+      collector: 't2',
+      maxSegmentBytes: 200_000,
+      maxSegmentAgeMs: 3_600_000,
+    })
+    const queue = new MemoryJobQueue<HandoffJob>()
+    const received: string[] = []
+    const consumer = queue.consume(async (job) => {
+      for (const line of job.data.lines) received.push(readEnvelope(line).record)
+      return Promise.resolve()
+    })
+    const handoff = new LogHandoff({
+      logDir: dir,
+      collector: 't2',
+      queue,
+      recordsPerJob: 50,
+      pollMs: 10,
+      writtenBytes: (key) => log.writtenBytes(key),
+    })
+    handoff.start()
+    const now = Date.now()
+    for (let at = 0; at < 900; at += 60) {
+      await log.append('raw', 'twitter-v1', now, slices(tweets.slice(at, at + 60)))
+      await until(`${at + 60} records handed off`, () => received.length >= at + 60)
+      await sleep(30)
+    }
+    await log.close()
+    await handoff.drain()
+    await sleep(100)
+    await handoff.stop()
+    await consumer.close()
+    expect((await listSegmentFiles(dir)).length).toBeGreaterThan(2)
+    expect(received.length).toBe(900)
+    expect(received).toEqual(tweets)
+  })
 })
