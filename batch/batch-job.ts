@@ -9,7 +9,7 @@ import {
 import type { JobQueue, ObjectStore, ViewShardStore } from '../schemas/ports/index.js'
 import { recomputeViews, type BatchRunReport } from './batch-run.js'
 import { computePartition, partitionFingerprint, readPartial } from './partition-partials.js'
-import { publishViews, type ViewVersionManifest } from './view-versions.js'
+import { deleteOldViewVersions, publishViews, type ViewVersionManifest } from './view-versions.js'
 
 /** One unit of batch work: the streams whose partials one (type, day) partition lacks. */
 export interface BatchTask {
@@ -136,6 +136,8 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
     workDir: options.workDir,
     ...(options.shards === undefined ? {} : { shards: options.shards }),
   })
+  // The previous version stays for servers switching over; older ones go after an hour.
+  await deleteOldViewVersions(store)
   return {
     ...report,
     tasks: tasks.length,

@@ -22,6 +22,7 @@ export {
   BatchViews,
   CURRENT_VIEWS_KEY,
   currentViewVersion,
+  deleteOldViewVersions,
   publishViews,
   readViewManifest,
   shardOf,

@@ -153,6 +153,33 @@ export async function publishViews(
   return manifest
 }
 
+/**
+ * Deletes the files of published versions older than the newest `keep` once they are older
+ * than `graceMs` (servers still reading one have had that long to move on), then their
+ * manifests. Returns the versions deleted.
+ */
+export async function deleteOldViewVersions(
+  store: ObjectStore,
+  options: { readonly keep?: number; readonly graceMs?: number; readonly now?: Date } = {},
+): Promise<number[]> {
+  const current = await currentViewVersion(store)
+  const keep = options.keep ?? 2
+  const cutoff = (options.now ?? new Date()).getTime() - (options.graceMs ?? 60 * 60_000)
+  const deleted: number[] = []
+  for (let version = current - keep; version >= 1; version--) {
+    const manifest = await readViewManifest(store, version)
+    if (manifest === undefined) break
+    if (Date.parse(manifest.createdAt) > cutoff) continue
+    for (const [view, shards] of Object.entries(manifest.views))
+      for (const [shard, files] of shards.entries())
+        for (const file of files)
+          await store.delete(`${VIEWS_PREFIX}${view}/v${version}/shard-${shard}/${file.name}`)
+    await store.delete(versionManifestKey(version))
+    deleted.push(version)
+  }
+  return deleted
+}
+
 /** A shard file in the store does not match its manifest. */
 export class ShardChecksumError extends Error {
   override readonly name = 'ShardChecksumError'
@@ -303,6 +330,26 @@ export class BatchViews {
       pinned.active--
       if (pinned.retired && pinned.active === 0) await this.closeVersion(pinned)
     }
+  }
+
+  /**
+   * One value per view key over the whole range (the buckets' values merged): a stream's unique
+   * authors over a month of days, its top hashtags over a week of hours, and so on.
+   */
+  async merged(query: ViewQuery): Promise<{
+    readonly version: number
+    readonly watermark: number
+    readonly values: ReadonlyMap<string, unknown>
+  }> {
+    const view = this.byName.get(query.view)
+    if (view === undefined) throw new Error(`unknown view ${query.view}`)
+    const answer = await this.range(query)
+    const values = new Map<string, unknown>()
+    for (const row of answer.rows) {
+      const mine = values.get(row.key)
+      values.set(row.key, mine === undefined ? row.value : view.monoid.merge(mine, row.value))
+    }
+    return { version: answer.version, watermark: answer.watermark, values }
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   BatchViews,
   publishViews,
   ShardChecksumError,
+  deleteOldViewVersions,
   type ViewAggregates,
   type ViewAnswer,
 } from '../batch/index.js'
@@ -11,7 +12,7 @@ import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-ad
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
 import { FilterSet, StreamRegistry } from '../query-dsl/index.js'
 import { dimensionKey, VIEWS, type Interaction } from '../schemas/index.js'
-import { listAll } from '../schemas/ports/index.js'
+import { listAll, type ObjectStore } from '../schemas/ports/index.js'
 import { interactionsOf } from './support/normalized-corpus.js'
 import { tempDir } from './support/temp-dir.js'
 
@@ -37,6 +38,12 @@ function expectedVolume(aggregates: ViewAggregates, stream: string): [number, nu
       out.push([Number(bucket), value as number])
   }
   return out.sort((a, b) => a[0] - b[0])
+}
+
+async function keys(store: ObjectStore, prefix: string): Promise<string[]> {
+  const out: string[] = []
+  for await (const o of listAll(store, prefix)) out.push(o.key)
+  return out
 }
 
 const volumeOf = (answer: ViewAnswer): [number, number][] =>
@@ -96,6 +103,25 @@ describe('published batch views: versions swapped atomically under load', () => 
     })
     expect(languages.rows.length).toBeGreaterThan(0)
     expect(languages.rows.every((r) => r.key === dimensionKey('language', 'en'))).toBe(true)
+    // Merged over the range: one value per key.
+    const total = await views.merged({
+      stream: all,
+      view: 'volume',
+      granularity: 'month',
+      from: FROM,
+      to: TO,
+    })
+    expect(total.values.get('')).toBe(volumeOf(answer).reduce((n, [, v]) => n + v, 0))
+    const authors = await views.merged({
+      stream: all,
+      view: 'unique_authors',
+      granularity: 'day',
+      from: FROM,
+      to: TO,
+    })
+    const distinct = new Set(tweets.slice(0, 2000).map((t) => t.interaction?.author?.username)).size
+    const estimate = (authors.values.get('') as { estimate(): number }).estimate()
+    expect(Math.abs(estimate - distinct) / distinct).toBeLessThan(0.05)
   })
 
   it('never fails or mixes versions while a new one is published and loaded', async () => {
@@ -147,6 +173,24 @@ describe('published batch views: versions swapped atomically under load', () => 
     expect(damaged).not.toBe('')
     await store.put(damaged, new TextEncoder().encode('not leveldb'))
     await expect(views.refresh()).rejects.toThrow(ShardChecksumError)
+    const answer = await views.range({
+      stream: all,
+      view: 'volume',
+      granularity: 'day',
+      from: FROM,
+      to: TO,
+    })
+    expect(answer.version).toBe(2)
+  })
+
+  it('deletes versions older than the newest two once past the grace period', async () => {
+    const before = (await keys(store, 'views/')).filter((k) => k.includes('/v1/'))
+    expect(before.length).toBeGreaterThan(0)
+    expect(await deleteOldViewVersions(store, { keep: 2, graceMs: 60_000 })).toEqual([])
+    expect(await deleteOldViewVersions(store, { keep: 2, graceMs: 0 })).toEqual([1])
+    const after = await keys(store, 'views/')
+    expect(after.filter((k) => k.includes('/v1/') || k.endsWith('/v1.json'))).toEqual([])
+    expect(after.some((k) => k.includes('/v2/'))).toBe(true)
     const answer = await views.range({
       stream: all,
       view: 'volume',
