@@ -27,6 +27,11 @@ export class PartitionIds {
     private readonly snapshot: MasterSnapshot,
   ) {}
 
+  /** The id set of `type`/`date` if it is loaded already (no await on the per-record path). */
+  loaded(type: string, date: string): Set<string> | undefined {
+    return this.ids.get(partitionOf(type, date))
+  }
+
   /** The id set of `type`/`date`, loading it from the published parts on first use. */
   async of(type: string, date: string): Promise<Set<string>> {
     const name = partitionOf(type, date)

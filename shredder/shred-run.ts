@@ -252,7 +252,7 @@ async function shredChunk(
         continue
       }
       const date = dayOf(createdAt)
-      const seen = await ids.of(type, date)
+      const seen = ids.loaded(type, date) ?? (await ids.of(type, date))
       if (seen.has(id)) {
         report.duplicates++
         continue

@@ -19,6 +19,17 @@ const slices = (lines: readonly string[]): RecordSlice[] =>
     return { bytes, start: 0, end: bytes.length }
   })
 
+/** An in-process queue whose consumer collects the records of every job, in order. */
+function collecting() {
+  const queue = new MemoryJobQueue<HandoffJob>()
+  const received: string[] = []
+  const consumer = queue.consume(async (job) => {
+    for (const line of job.data.lines) received.push(readEnvelope(line).record)
+    return Promise.resolve()
+  })
+  return { queue, received, consumer }
+}
+
 describe('LogHandoff', () => {
   const tmp = tempDir('handoff')
   afterAll(() => tmp.remove())
@@ -27,12 +38,7 @@ describe('LogHandoff', () => {
   it('tails the open segment, finishes it once sealed, and resumes from its cursor', async () => {
     const dir = tmp.path
     const log = await RawLog.open({ dir, collector: 't1', maxSegmentAgeMs: 3_600_000 })
-    const queue = new MemoryJobQueue<HandoffJob>()
-    const received: string[] = []
-    const consumer = queue.consume(async (job) => {
-      for (const line of job.data.lines) received.push(readEnvelope(line).record)
-      return Promise.resolve()
-    })
+    const { queue, received, consumer } = collecting()
     const handoff = new LogHandoff({
       logDir: dir,
       collector: 't1',
@@ -77,12 +83,7 @@ describe('LogHandoff', () => {
       maxSegmentBytes: 200_000,
       maxSegmentAgeMs: 3_600_000,
     })
-    const queue = new MemoryJobQueue<HandoffJob>()
-    const received: string[] = []
-    const consumer = queue.consume(async (job) => {
-      for (const line of job.data.lines) received.push(readEnvelope(line).record)
-      return Promise.resolve()
-    })
+    const { queue, received, consumer } = collecting()
     const handoff = new LogHandoff({
       logDir: dir,
       collector: 't2',

@@ -146,17 +146,27 @@ function withReferences(command: Command): Command {
     )
 }
 
-async function reportingInputErrors(run: () => Promise<void>): Promise<void> {
+/**
+ * Runs a command's work, turning the errors a user can cause (bad configuration, a held lock, a
+ * damaged log, …) into one line on stderr and an exit status; anything else is a bug and throws.
+ */
+async function reporting(
+  command: string,
+  expected: readonly (abstract new (...args: never[]) => Error)[],
+  run: () => Promise<unknown>,
+  exitCode = 2,
+): Promise<void> {
   try {
     await run()
   } catch (e) {
-    if (e instanceof CsdlInputError || e instanceof InputOpenError) {
-      process.stderr.write(`sluice csdl: ${e.message}\n`)
-      process.exitCode = 2
-      return
-    }
-    throw e
+    if (!expected.some((kind) => e instanceof kind)) throw e
+    process.stderr.write(`sluice ${command}: ${(e as Error).message}\n`)
+    process.exitCode = exitCode
   }
+}
+
+async function reportingInputErrors(run: () => Promise<void>): Promise<void> {
+  await reporting('csdl', [CsdlInputError, InputOpenError], run)
 }
 
 const csdl = program
@@ -442,33 +452,25 @@ program
       retain?: number
       progress: boolean
     }) => {
-      try {
-        await runShred({
-          store: parseStoreUrl('--store', opts.store),
-          ...(opts.from === undefined ? {} : { from: opts.from }),
-          ...(opts.to === undefined ? {} : { to: opts.to }),
-          chunkMb: opts.chunkMb,
-          ...(opts.rowGroupRows === undefined ? {} : { rowGroupRows: opts.rowGroupRows }),
-          ...(opts.partRows === undefined ? {} : { partRows: opts.partRows }),
-          compact: opts.compact,
-          ...(opts.retain === undefined ? {} : { retainMinutes: opts.retain }),
-          progress: opts.progress && process.stderr.isTTY,
-          stdout: process.stdout,
-          stderr: process.stderr,
-        })
-      } catch (e) {
-        if (
-          e instanceof ConfigError ||
-          e instanceof ShredLockedError ||
-          e instanceof MasterConflictError ||
-          e instanceof MasterLogError
-        ) {
-          process.stderr.write(`sluice shred: ${e.message}\n`)
-          process.exitCode = 2
-          return
-        }
-        throw e
-      }
+      await reporting(
+        'shred',
+        [ConfigError, ShredLockedError, MasterConflictError, MasterLogError],
+        async () => {
+          await runShred({
+            store: parseStoreUrl('--store', opts.store),
+            ...(opts.from === undefined ? {} : { from: opts.from }),
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+            chunkMb: opts.chunkMb,
+            ...(opts.rowGroupRows === undefined ? {} : { rowGroupRows: opts.rowGroupRows }),
+            ...(opts.partRows === undefined ? {} : { partRows: opts.partRows }),
+            compact: opts.compact,
+            ...(opts.retain === undefined ? {} : { retainMinutes: opts.retain }),
+            progress: opts.progress && process.stderr.isTTY,
+            stdout: process.stdout,
+            stderr: process.stderr,
+          })
+        },
+      )
     },
   )
 
@@ -484,7 +486,7 @@ master
   .option('--from <day>', 'first day of interaction.created_at', parseDay)
   .option('--to <day>', 'last day of interaction.created_at (inclusive)', parseDay)
   .action(async (opts: { store: string; type?: string[]; from?: string; to?: string }) => {
-    try {
+    await reporting('master files', [ConfigError, MasterLogError], async () => {
       await runMasterFiles({
         store: parseStoreUrl('--store', opts.store),
         ...(opts.type === undefined ? {} : { types: opts.type.map(parseInteractionType) }),
@@ -492,14 +494,7 @@ master
         ...(opts.to === undefined ? {} : { to: dayStart(opts.to) + 86_400_000 }),
         stdout: process.stdout,
       })
-    } catch (e) {
-      if (e instanceof ConfigError || e instanceof MasterLogError) {
-        process.stderr.write(`sluice master files: ${e.message}\n`)
-        process.exitCode = 2
-        return
-      }
-      throw e
-    }
+    })
   })
 
 const queueOption = (): Option =>
@@ -562,20 +557,18 @@ streams
   .option('--owner <owner>', 'whose registration', 'cli')
   .addOption(storeOption())
   .action(async (hash: string, opts: { owner: string; store: string }) => {
-    try {
-      await runStreamsDelete({
-        store: parseStoreUrl('--store', opts.store),
-        hash,
-        owner: opts.owner,
-      })
-    } catch (e) {
-      if (e instanceof StreamNotFoundError) {
-        process.stderr.write(`sluice streams delete: ${e.message}\n`)
-        process.exitCode = 1
-        return
-      }
-      throw e
-    }
+    await reporting(
+      'streams delete',
+      [StreamNotFoundError],
+      async () => {
+        await runStreamsDelete({
+          store: parseStoreUrl('--store', opts.store),
+          hash,
+          owner: opts.owner,
+        })
+      },
+      1,
+    )
   })
 
 const batch = program
@@ -605,7 +598,7 @@ batch
       shards?: number
       workDir?: string
     }) => {
-      try {
+      await reporting('batch run', [ConfigError, MasterLogError], async () => {
         await runBatchCommand({
           store: parseStoreUrl('--store', opts.store),
           queue: parseQueueUrl('--queue', opts.queue),
@@ -615,14 +608,7 @@ batch
           stdout: process.stdout,
           stderr: process.stderr,
         })
-      } catch (e) {
-        if (e instanceof ConfigError || e instanceof MasterLogError) {
-          process.stderr.write(`sluice batch run: ${e.message}\n`)
-          process.exitCode = 2
-          return
-        }
-        throw e
-      }
+      })
     },
   )
 
@@ -633,7 +619,7 @@ batch
   .addOption(queueOption())
   .option('--concurrency <n>', 'tasks at once', positiveInteger, 1)
   .action(async (opts: { store: string; queue: string; concurrency: number }) => {
-    try {
+    await reporting('batch worker', [ConfigError], async () => {
       await runBatchWorker({
         store: parseStoreUrl('--store', opts.store),
         queue: parseQueueUrl('--queue', opts.queue),
@@ -644,14 +630,7 @@ batch
           process.once('SIGTERM', () => resolve())
         }),
       })
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        process.stderr.write(`sluice batch worker: ${e.message}\n`)
-        process.exitCode = 2
-        return
-      }
-      throw e
-    }
+    })
   })
 
 await program.parseAsync()
