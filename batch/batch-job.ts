@@ -7,9 +7,25 @@ import {
   type View,
 } from '../schemas/index.js'
 import type { JobQueue, ObjectStore, ViewShardStore } from '../schemas/ports/index.js'
-import { recomputeViews, type BatchRunReport } from './batch-run.js'
-import { computePartition, partitionFingerprint, readPartial } from './partition-partials.js'
-import { deleteOldViewVersions, publishViews, type ViewVersionManifest } from './view-versions.js'
+import {
+  computePartition,
+  deleteStalePartials,
+  partitionFingerprint,
+  partitionName,
+  partitionsOf,
+  mergeEntryLists,
+  readPartialEntries,
+  streamsWithPartials,
+  type Partition,
+} from './partition-partials.js'
+import { viewsSignature } from './view-aggregates.js'
+import {
+  currentViewVersion,
+  deleteOldViewVersions,
+  publishVersion,
+  readViewManifest,
+  type ViewVersionManifest,
+} from './view-publish.js'
 
 /** One unit of batch work: the streams whose partials one (type, day) partition lacks. */
 export interface BatchTask {
@@ -27,26 +43,34 @@ export function batchTaskId(task: BatchTask): string {
   return `batch-m${task.masterVersion}-${task.type}-${task.date}-${streams.slice(0, 16)}`
 }
 
-/** The tasks a run needs: per partition, the streams without a reusable partial. */
+/** A partial the build needs is not in the store (its task failed, or a partial was deleted). */
+export class MissingPartialError extends Error {
+  override readonly name = 'MissingPartialError'
+  constructor(
+    readonly partition: string,
+    readonly stream: string,
+  ) {
+    super(`no partial of partition ${partition} for stream ${stream}`)
+  }
+}
+
+/** The tasks a run needs: per partition, the streams without a partial of its current state. */
 export async function planBatch(
   store: ObjectStore,
   snapshot: MasterSnapshot,
   streams: readonly CompiledDefinition[],
   views: readonly View[],
 ): Promise<BatchTask[]> {
-  const partitions = [
-    ...new Set([...snapshot.parts.values()].map((p) => `${p.type}/${p.date}`)),
-  ].sort()
   const tasks: BatchTask[] = []
-  for (const partition of partitions) {
-    const [type, date] = partition.split('/') as [string, string]
-    const fingerprint = partitionFingerprint(snapshot, type, date, views)
-    const missing: string[] = []
-    for (const stream of streams)
-      if ((await readPartial(store, views, type, date, stream.hash, fingerprint)) === undefined)
-        missing.push(stream.hash)
+  for (const partition of partitionsOf(snapshot)) {
+    const done = await streamsWithPartials(
+      store,
+      partition,
+      partitionFingerprint(snapshot, partition, views),
+    )
+    const missing = streams.filter((s) => !done.has(s.hash)).map((s) => s.hash)
     if (missing.length > 0)
-      tasks.push({ masterVersion: snapshot.version, type, date, streams: missing })
+      tasks.push({ masterVersion: snapshot.version, ...partition, streams: missing })
   }
   return tasks
 }
@@ -66,7 +90,7 @@ export async function runBatchTask(
   const wanted = new Set(task.streams)
   const definitions = known.filter((d) => wanted.has(d.hash))
   if (definitions.length === 0) return
-  await computePartition(store, snapshot, task.type, task.date, definitions, views)
+  await computePartition(store, snapshot, task, definitions, views)
 }
 
 /**
@@ -88,31 +112,50 @@ export interface BatchJobOptions {
   readonly views: readonly View[]
   /** Consumers of the queue in this process (0: other processes consume it). */
   readonly workers: number
-  /** A local directory for building shards. */
+  /** A local directory for building shards; the last published version is kept there. */
   readonly workDir: string
   readonly shards?: number
   /** The streams (all registered ones by default). */
   readonly streams?: readonly CompiledDefinition[]
+  /** Rebuild every row instead of changing the previous version. */
+  readonly full?: boolean
   readonly pollMs?: number
   readonly onProgress?: (remaining: number, total: number) => void
 }
 
-export interface BatchJobReport extends BatchRunReport {
+export interface BatchJobReport {
+  readonly masterVersion: number
+  readonly partitions: number
+  /** Tasks handed to the queue: partitions read from the master dataset for some streams. */
   readonly tasks: number
-  /** Partials the final merge had to compute itself (a task that failed for good). */
+  /** Partitions whose data changed since the previous version (all of them without one). */
+  readonly changedPartitions: readonly string[]
+  /** Streams the previous version lacked (registered since). */
+  readonly newStreams: number
+  readonly partialsComputed: number
+  readonly partialsReused: number
+  /** Partials the coordinator had to compute itself (a task that failed for good). */
   readonly partialsComputedLocally: number
+  /** Whether the version was built by changing the previous one, and how much it rewrote. */
+  readonly incremental: boolean
+  readonly streamDaysRebuilt: number
   readonly version: ViewVersionManifest
 }
 
 /**
  * `sluice batch run`: plans tasks per partition, hands them to the queue, lets this process's
- * workers (and any others on the same queue) compute the partials, merges every partial into
- * the views, and publishes them as the next version with its watermark.
+ * workers (and any others on the same queue) compute the partials, then publishes the next
+ * version: the previous one with the rows of changed (stream, day) pairs rebuilt from partials,
+ * or everything when there is no usable previous version.
  */
 export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobReport> {
   const { store, queue, views } = options
   const snapshot = await readMasterSnapshot(store)
   const streams = options.streams ?? (await new StreamCatalog(store).definitions())
+  const partitions = partitionsOf(snapshot)
+  const fingerprints = new Map(
+    partitions.map((p) => [partitionName(p), partitionFingerprint(snapshot, p, views)]),
+  )
   const tasks = await planBatch(store, snapshot, streams, views)
   await queue.add(tasks.map((data) => ({ id: batchTaskId(data), data })))
   const consumers = Array.from({ length: options.workers }, () =>
@@ -129,19 +172,114 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
   } finally {
     await Promise.all(consumers.map((c) => c.close()))
   }
-  const { aggregates, report } = await recomputeViews(store, streams, views, snapshot)
-  const version = await publishViews(store, options.shardStore, aggregates, {
-    watermark: batchWatermark(snapshot),
-    masterVersion: snapshot.version,
-    workDir: options.workDir,
-    ...(options.shards === undefined ? {} : { shards: options.shards }),
-  })
+  // A task that failed for good leaves its partials missing: computed here instead.
+  let partialsComputedLocally = 0
+  for (const task of await planBatch(store, snapshot, streams, views)) {
+    await runBatchTask(store, views, task, streams)
+    partialsComputedLocally += task.streams.length
+  }
+
+  const previous = await usableBase(store, views, options)
+  const days = dirtyDays(partitions, fingerprints, streams, previous)
+  const byDay = new Map<string, Partition[]>()
+  for (const p of partitions) byDay.set(p.date, [...(byDay.get(p.date) ?? []), p])
+  const version = await publishVersion(
+    store,
+    {
+      days,
+      removed:
+        previous === undefined
+          ? []
+          : previous.streams.filter((s) => !streams.some((d) => d.hash === s)),
+      rowsOf: async (stream, day) => {
+        const lists: [string, Uint8Array][][] = []
+        for (const partition of byDay.get(day) ?? []) {
+          const name = partitionName(partition)
+          const entries = await readPartialEntries(
+            store,
+            partition,
+            fingerprints.get(name) ?? '',
+            stream,
+          )
+          if (entries === undefined) throw new MissingPartialError(name, stream)
+          lists.push(entries)
+        }
+        return mergeEntryLists(views, lists)
+      },
+    },
+    {
+      views,
+      shardStore: options.shardStore,
+      watermark: batchWatermark(snapshot),
+      masterVersion: snapshot.version,
+      streams: streams.map((s) => s.hash),
+      partitions: Object.fromEntries(fingerprints),
+      workDir: options.workDir,
+      ...(options.shards === undefined ? {} : { shards: options.shards }),
+      ...(previous === undefined ? {} : { base: previous }),
+    },
+  )
   // The previous version stays for servers switching over; older ones go after an hour.
   await deleteOldViewVersions(store)
+  await deleteStalePartials(store, fingerprints, new Set(streams.map((s) => s.hash)))
+  const known = new Set(previous?.streams ?? [])
+  const partialsComputed = tasks.reduce((n, t) => n + t.streams.length, 0)
   return {
-    ...report,
+    masterVersion: snapshot.version,
+    partitions: partitions.length,
     tasks: tasks.length,
-    partialsComputedLocally: report.partialsComputed,
+    changedPartitions: partitions
+      .map(partitionName)
+      .filter((name) => previous?.partitions[name] !== fingerprints.get(name)),
+    newStreams: streams.filter((s) => !known.has(s.hash)).length,
+    partialsComputed,
+    partialsReused: partitions.length * streams.length - partialsComputed,
+    partialsComputedLocally,
+    incremental: previous !== undefined,
+    streamDaysRebuilt: [...days.values()].reduce((n, d) => n + d.length, 0),
     version,
   }
+}
+
+/** The current version, when the next can be built from it (same definitions and shards). */
+async function usableBase(
+  store: ObjectStore,
+  views: readonly View[],
+  options: BatchJobOptions,
+): Promise<ViewVersionManifest | undefined> {
+  if (options.full === true) return undefined
+  const manifest = await readViewManifest(store, await currentViewVersion(store))
+  if (manifest === undefined || manifest.definitions !== viewsSignature(views)) return undefined
+  if (options.shards !== undefined && options.shards !== manifest.shards) return undefined
+  return manifest
+}
+
+/**
+ * Per stream, the days whose rows the next version must rebuild: every day for a full build or
+ * a stream the base lacks; otherwise the days with a partition whose fingerprint differs from
+ * the one the base was built from (a late record, a compaction), or that the base lacks.
+ */
+function dirtyDays(
+  partitions: readonly Partition[],
+  fingerprints: ReadonlyMap<string, string>,
+  streams: readonly CompiledDefinition[],
+  base: ViewVersionManifest | undefined,
+): Map<string, string[]> {
+  const allDays = [...new Set(partitions.map((p) => p.date))].sort()
+  const changed = new Set<string>()
+  if (base !== undefined) {
+    for (const p of partitions) {
+      const name = partitionName(p)
+      if (base.partitions[name] !== fingerprints.get(name)) changed.add(p.date)
+    }
+    for (const name of Object.keys(base.partitions))
+      if (!fingerprints.has(name)) changed.add(name.slice(name.indexOf('/') + 1))
+  }
+  const known = new Set(base?.streams ?? [])
+  const out = new Map<string, string[]>()
+  for (const s of streams) {
+    const days = base === undefined || !known.has(s.hash) ? allDays : [...changed].sort()
+    if (days.length > 0) out.set(s.hash, days)
+  }
+  return out
 }

@@ -1,45 +1,66 @@
 /**
- * batch/: batch views recomputed from the master dataset. So far: folding interactions into
- * every view of every matching stream, per-(partition, stream) partials stored and reused (issue 6 in
- * progress).
+ * batch/: batch views recomputed from the master dataset: interactions folded into every view
+ * of every matching stream per (type, day) partition by workers, partials stored per
+ * (partition, stream), and versions of LevelDB shards built from them (changing only the rows
+ * of changed days when a previous version exists) and published atomically; `BatchViews` reads
+ * the current version for serving.
  */
 export {
   aggregateInteractions,
   aggregateKey,
+  BucketFolds,
+  type FoldedValue,
   parseAggregateKey,
   ViewAggregates,
+  viewsSignature,
   type AggregateKey,
 } from './view-aggregates.js'
 export {
   computePartition,
+  deleteStalePartials,
   partialKey,
   partitionFingerprint,
-  readPartial,
+  partitionName,
+  partitionsOf,
+  entriesByStream,
+  mergeEntryLists,
+  partialEntryKey,
+  readPartialEntries,
+  splitEntryKey,
+  streamsWithPartials,
   PARTIALS_PREFIX,
+  type Partition,
 } from './partition-partials.js'
-export { recomputeViews, type BatchRunReport } from './batch-run.js'
+export { decodeEntries, encodeEntries, PartialFormatError } from './partial-codec.js'
+export { bucketRange, parseRowKey, shardOf, streamRange, viewRowKey } from './view-row-keys.js'
 export {
-  BatchViews,
+  buildShards,
+  type BuildOptions,
+  type BuildReport,
+  type VersionContents,
+} from './view-build.js'
+export {
   CURRENT_VIEWS_KEY,
   currentViewVersion,
+  DEFAULT_SHARDS,
   deleteOldViewVersions,
+  downloadShard,
+  publishVersion,
   publishViews,
   readViewManifest,
-  shardOf,
+  shardFileKey,
   ShardChecksumError,
   versionManifestKey,
-  viewRowKey,
   VIEWS_PREFIX,
   type PublishOptions,
   type ShardFile,
-  type ViewAnswer,
-  type ViewQuery,
-  type ViewRow,
   type ViewVersionManifest,
-} from './view-versions.js'
+} from './view-publish.js'
+export { BatchViews, type ViewAnswer, type ViewQuery, type ViewRow } from './batch-views.js'
 export {
   batchTaskId,
   batchWatermark,
+  MissingPartialError,
   planBatch,
   runBatchJob,
   runBatchTask,

@@ -179,9 +179,8 @@ export {
   DEFAULT_TOP_CAPACITY,
   topEntries,
   topValues,
-  type TopCounter,
   type TopEntry,
-  type TopSummary,
+  TopSummary,
 } from './views/top-values.js'
 export {
   AUTHOR_INFLUENCE,

@@ -65,10 +65,28 @@ describe('sluice streams and sluice batch', () => {
     )
     expect(first.status, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/views version: +1 /)
-    expect(first.stdout).toMatch(/partials: +\d+ merged, 0 computed by the merge itself/)
+    expect(first.stdout).toMatch(
+      /partials: +[1-9]\d* computed, 0 reused, 0 computed by the coordinator/,
+    )
+    expect(first.stdout).toMatch(/build: +full, [1-9]\d* \(stream, day\) pairs rebuilt/)
     const second = sluice('batch', 'run', '--store', store, '--work-dir', join(dir.path, 'work'))
+    expect(second.stdout).toMatch(/changed: +0 partitions, 0 new streams/)
     expect(second.stdout).toMatch(/tasks: +0 partitions/)
+    expect(second.stdout).toMatch(
+      /build: +from version 1, 0 \(stream, day\) pairs rebuilt, 0 rows written/,
+    )
     expect(second.stdout).toMatch(/views version: +2 /)
+    const full = sluice(
+      'batch',
+      'run',
+      '--store',
+      store,
+      '--full',
+      '--work-dir',
+      join(dir.path, 'w2'),
+    )
+    expect(full.stdout).toMatch(/build: +full, [1-9]\d* \(stream, day\)/)
+    expect(full.stdout).toMatch(/views version: +3 /)
   })
 
   it('refuses an in-process queue without workers, and a separate worker without a shared queue', () => {

@@ -588,8 +588,12 @@ batch
     positiveIntegerOrZero,
     2,
   )
-  .option('--shards <n>', 'shards per view', positiveInteger)
-  .option('--work-dir <dir>', 'local directory where shards are built')
+  .option('--shards <n>', 'shards per view (a change rebuilds every row)', positiveInteger)
+  .option(
+    '--work-dir <dir>',
+    'local directory where shards are built and the last version is kept (default: one per store under the system temp dir)',
+  )
+  .option('--full', 'rebuild every row instead of changing the previous version')
   .action(
     async (opts: {
       store: string
@@ -597,6 +601,7 @@ batch
       workers: number
       shards?: number
       workDir?: string
+      full?: boolean
     }) => {
       await reporting('batch run', [ConfigError, MasterLogError], async () => {
         await runBatchCommand({
@@ -605,6 +610,7 @@ batch
           workers: opts.workers,
           ...(opts.shards === undefined ? {} : { shards: opts.shards }),
           ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
+          full: opts.full === true,
           stdout: process.stdout,
           stderr: process.stderr,
         })

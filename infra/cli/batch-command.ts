@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
@@ -22,20 +23,33 @@ export interface BatchRunCommandOptions {
   readonly workers: number
   readonly shards?: number
   readonly workDir?: string
+  readonly full?: boolean
   readonly stdout: Writable
   readonly stderr: Writable
 }
 
 export function batchSummary(r: BatchJobReport, seconds: number): string {
+  const changed =
+    r.changedPartitions.length <= 5
+      ? r.changedPartitions.join(', ')
+      : `${r.changedPartitions.slice(0, 5).join(', ')} and ${r.changedPartitions.length - 5} more`
   return [
     `master version:  ${r.masterVersion} (${r.partitions} partitions)`,
+    `changed:         ${r.changedPartitions.length} partitions${changed === '' ? '' : ` (${changed})`}, ${r.newStreams} new streams`,
     `tasks:           ${r.tasks} partitions handed to workers`,
-    `partials:        ${r.partialsReused} merged, ${r.partialsComputedLocally} computed by the merge itself`,
+    `partials:        ${r.partialsComputed} computed, ${r.partialsReused} reused, ${r.partialsComputedLocally} computed by the coordinator after a failed task`,
+    `build:           ${r.incremental ? `from version ${r.version.base ?? '?'}, ` : 'full, '}${r.streamDaysRebuilt} (stream, day) pairs rebuilt, ${r.version.rowsWritten} rows written`,
     `views version:   ${r.version.version} (${r.version.shards} shards per view)`,
     `watermark:       ${new Date(r.version.watermark).toISOString()}`,
     `elapsed:         ${seconds.toFixed(2)} s`,
     '',
   ].join('\n')
+}
+
+/** One work directory per store, so the next run finds the version this one published. */
+function defaultWorkDir(location: string): string {
+  const id = createHash('sha256').update(location).digest('hex').slice(0, 16)
+  return join(tmpdir(), 'sluice-batch', id)
 }
 
 /** `sluice batch run`: recomputes and publishes the batch views. */
@@ -56,7 +70,8 @@ export async function runBatchCommand(options: BatchRunCommandOptions): Promise<
       shardStore: new LevelShardStore(),
       views: VIEWS,
       workers: options.workers,
-      workDir: options.workDir ?? join(tmpdir(), `sluice-batch-${process.pid}`),
+      workDir: options.workDir ?? defaultWorkDir(store.location),
+      full: options.full === true,
       ...(options.shards === undefined ? {} : { shards: options.shards }),
       onProgress: (remaining, total) => {
         if (total > 0)

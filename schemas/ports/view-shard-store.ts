@@ -14,6 +14,10 @@
 export interface ViewShardWriter {
   /** Adds entries; keys may come in any order, a key written twice keeps the last value. */
   write(entries: readonly (readonly [string, Uint8Array])[]): Promise<void>
+  /** Removes the entries with `gte <= key < lt`. */
+  clear(gte: string, lt: string): Promise<void>
+  /** Entries with `gte <= key < lt` as written so far, in key order. */
+  range(gte: string, lt: string): AsyncIterable<readonly [string, Uint8Array]>
   /** Flushes everything to the directory and closes the shard. */
   close(): Promise<void>
 }
@@ -28,6 +32,11 @@ export interface ViewShardReader {
 export interface ViewShardStore {
   /** A new, empty shard in `directory` (which must not hold one). */
   create(directory: string): Promise<ViewShardWriter>
+  /**
+   * The shard in `directory` opened for changes: a copy of a published shard that the next
+   * version changes in place of rebuilding it.
+   */
+  reopen(directory: string): Promise<ViewShardWriter>
   /** A finished shard in `directory`, opened for reading. */
   open(directory: string): Promise<ViewShardReader>
 }

@@ -41,12 +41,13 @@ export interface DomainInfluence {
   sharers: HyperLogLog
 }
 
-export const DOMAIN_INFLUENCE: Monoid<DomainInfluence, string> = {
+/** Items are the sharers' `hash32`. */
+export const DOMAIN_INFLUENCE: Monoid<DomainInfluence, number> = {
   name: 'domain-influence',
   empty: () => ({ links: 0, sharers: new HyperLogLog() }),
   add: (d, sharer) => {
     d.links++
-    d.sharers.add(sharer)
+    d.sharers.addHash(sharer)
     return d
   },
   merge: (a, b) => {

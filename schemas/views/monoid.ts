@@ -4,7 +4,8 @@
  * is `empty()`. Values are encoded to bytes to live in view stores.
  *
  * `add` and `merge` may reuse their first argument's storage and return it; they never change
- * the second. Callers that need the first argument afterwards pass a copy.
+ * the second nor keep references into it, so `merge(empty(), v)` is an independent copy of `v`.
+ * Callers that need the first argument afterwards pass a copy.
  */
 export interface Monoid<V, I> {
   readonly name: string

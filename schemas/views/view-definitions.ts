@@ -1,6 +1,6 @@
 import type { Interaction } from '../interaction.js'
 import { AUTHOR_INFLUENCE, DOMAIN_INFLUENCE, type AuthorInfluence } from './influence.js'
-import { UNIQUES } from './hyperloglog.js'
+import { hash32, UNIQUES } from './hyperloglog.js'
 import { COUNT, type Monoid } from './monoid.js'
 import { DEFAULT_TOP_CAPACITY, topValues } from './top-values.js'
 
@@ -45,6 +45,7 @@ export const VOLUME_DIMENSIONS = {
   source: (i: Interaction) => i.interaction?.source,
 } as const satisfies Record<string, (i: Interaction) => string | undefined>
 export type VolumeDimension = keyof typeof VOLUME_DIMENSIONS
+const VOLUME_READERS = Object.entries(VOLUME_DIMENSIONS)
 
 /** The lists top values are kept for. */
 export const TOP_DIMENSIONS = {
@@ -57,6 +58,7 @@ export const TOP_DIMENSIONS = {
   },
 } as const satisfies Record<string, (i: Interaction) => readonly string[] | undefined>
 export type TopDimension = keyof typeof TOP_DIMENSIONS
+const TOP_READERS = Object.entries(TOP_DIMENSIONS)
 
 function authorOf(i: Interaction): string | undefined {
   const username = i.interaction?.author?.username
@@ -90,7 +92,7 @@ export const VOLUME_BY = view({
   ],
   monoid: COUNT,
   extract: (i, emit) => {
-    for (const [dimension, read] of Object.entries(VOLUME_DIMENSIONS)) {
+    for (const [dimension, read] of VOLUME_READERS) {
       const value = read(i)
       if (value !== undefined) emit(dimensionKey(dimension, value), 1)
     }
@@ -103,7 +105,7 @@ export const UNIQUE_AUTHORS = view({
   monoid: UNIQUES,
   extract: (i, emit) => {
     const author = authorOf(i)
-    if (author !== undefined) emit('', author)
+    if (author !== undefined) emit('', hash32(author))
   },
 })
 
@@ -119,7 +121,7 @@ export function topView(capacity: number = DEFAULT_TOP_CAPACITY): View {
     ],
     monoid: topValues(capacity),
     extract: (i, emit) => {
-      for (const [dimension, read] of Object.entries(TOP_DIMENSIONS))
+      for (const [dimension, read] of TOP_READERS)
         for (const value of read(i) ?? []) emit(dimension, value)
     },
   })
@@ -127,13 +129,12 @@ export function topView(capacity: number = DEFAULT_TOP_CAPACITY): View {
 
 export const TOP = topView()
 
-const credit = (fields: Partial<AuthorInfluence>): AuthorInfluence => ({
-  interactions: 0,
-  retweetsReceived: 0,
-  repliesReceived: 0,
-  reach: 0,
-  ...fields,
-})
+const credit = (
+  interactions: number,
+  retweetsReceived: number,
+  repliesReceived: number,
+  reach: number,
+): AuthorInfluence => ({ interactions, retweetsReceived, repliesReceived, reach })
 
 export const AUTHOR_INFLUENCE_VIEW = view({
   name: 'author_influence',
@@ -147,12 +148,11 @@ export const AUTHOR_INFLUENCE_VIEW = view({
   monoid: AUTHOR_INFLUENCE,
   extract: (i, emit) => {
     const author = authorOf(i)
-    if (author !== undefined)
-      emit(author, credit({ interactions: 1, reach: i.twitter?.user?.followers_count ?? 0 }))
+    if (author !== undefined) emit(author, credit(1, 0, 0, i.twitter?.user?.followers_count ?? 0))
     const retweeted = i.twitter?.retweeted?.user?.screen_name
-    if (retweeted !== undefined) emit(retweeted, credit({ retweetsReceived: 1 }))
+    if (retweeted !== undefined) emit(retweeted, credit(0, 1, 0, 0))
     const repliedTo = i.twitter?.in_reply_to_screen_name
-    if (repliedTo !== undefined) emit(repliedTo, credit({ repliesReceived: 1 }))
+    if (repliedTo !== undefined) emit(repliedTo, credit(0, 0, 1, 0))
   },
 })
 
@@ -162,8 +162,12 @@ export const DOMAIN_INFLUENCE_VIEW = view({
   monoid: DOMAIN_INFLUENCE,
   extract: (i, emit) => {
     const author = authorOf(i)
-    if (author === undefined) return
-    for (const domain of new Set(i.links?.domain ?? [])) emit(domain, author)
+    const domains = i.links?.domain
+    if (author === undefined || domains === undefined) return
+    const sharer = hash32(author)
+    // Once per domain however many of its links the interaction has (lists are short).
+    for (let d = 0; d < domains.length; d++)
+      if (domains.indexOf(domains[d] as string) === d) emit(domains[d] as string, sharer)
   },
 })
 

@@ -69,4 +69,30 @@ describe.each(ADAPTERS)('ViewShardStore contract: %s', (_name, make) => {
     await expect(store.create(path)).rejects.toThrow(StoreError)
     await expect(store.open(`${path}-missing`)).rejects.toThrow(StoreError)
   })
+
+  it('reopens a closed shard to change it: clears a range, reads its own writes, keeps the rest', async () => {
+    const store = make()
+    const path = fresh()
+    const w = await store.create(path)
+    await w.write([
+      ['a1', bytes('1')],
+      ['b1', bytes('2')],
+      ['b2', bytes('3')],
+      ['c1', bytes('4')],
+    ])
+    await w.close()
+    const u = await store.reopen(path)
+    await u.clear('b', 'c')
+    await u.write([['b3', bytes('5')]])
+    const seen: string[] = []
+    for await (const [k, v] of u.range('a', 'z')) seen.push(`${k}=${text(v) ?? ''}`)
+    expect(seen).toEqual(['a1=1', 'b3=5', 'c1=4'])
+    await u.close()
+    const r = await store.open(path)
+    const after: string[] = []
+    for await (const [k] of r.range('', '\uffff')) after.push(k)
+    expect(after).toEqual(['a1', 'b3', 'c1'])
+    await r.close()
+    await expect(store.reopen(`${path}-missing`)).rejects.toThrow(StoreError)
+  })
 })

@@ -17,6 +17,25 @@ function open(directory: string, create: boolean): Db {
   })
 }
 
+async function* entries(
+  db: Db,
+  gte: string,
+  lt: string,
+): AsyncGenerator<readonly [string, Uint8Array]> {
+  for await (const [key, value] of db.iterator({ gte, lt })) yield [key, value] as const
+}
+
+function writer(db: Db): ViewShardWriter {
+  return {
+    write: async (rows) => {
+      await db.batch(rows.map(([key, value]) => ({ type: 'put' as const, key, value })))
+    },
+    clear: (gte, lt) => db.clear({ gte, lt }),
+    range: (gte, lt) => entries(db, gte, lt),
+    close: () => db.close(),
+  }
+}
+
 async function opened(db: Db, operation: string, directory: string): Promise<Db> {
   try {
     await db.open()
@@ -35,21 +54,17 @@ async function opened(db: Db, operation: string, directory: string): Promise<Db>
 /** View shards as LevelDB databases (classic-level), one directory each. */
 export class LevelShardStore implements ViewShardStore {
   async create(directory: string): Promise<ViewShardWriter> {
-    const db = await opened(open(directory, true), 'create shard', directory)
-    return {
-      write: async (entries) => {
-        await db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })))
-      },
-      close: () => db.close(),
-    }
+    return writer(await opened(open(directory, true), 'create shard', directory))
+  }
+
+  async reopen(directory: string): Promise<ViewShardWriter> {
+    return writer(await opened(open(directory, false), 'reopen shard', directory))
   }
 
   async open(directory: string): Promise<ViewShardReader> {
     const db = await opened(open(directory, false), 'open shard', directory)
     return {
-      range: async function* (gte, lt) {
-        for await (const [key, value] of db.iterator({ gte, lt })) yield [key, value] as const
-      },
+      range: (gte, lt) => entries(db, gte, lt),
       get: async (key) => (await db.get(key)) ?? undefined,
       close: () => db.close(),
     }

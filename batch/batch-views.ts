@@ -1,0 +1,152 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Granularity, View } from '../schemas/index.js'
+import type { ObjectStore, ViewShardReader, ViewShardStore } from '../schemas/ports/index.js'
+import { bucketRange, parseRowKey, shardOf } from './view-row-keys.js'
+import {
+  currentViewVersion,
+  downloadShard,
+  readViewManifest,
+  type ViewVersionManifest,
+} from './view-publish.js'
+
+interface LoadedVersion {
+  readonly manifest: ViewVersionManifest
+  readonly readers: ReadonlyMap<string, ViewShardReader>
+  active: number
+  retired: boolean
+}
+
+/** One row of a view answer. */
+export interface ViewRow {
+  readonly bucket: number
+  readonly key: string
+  readonly value: unknown
+}
+
+export interface ViewAnswer {
+  readonly version: number
+  readonly watermark: number
+  readonly rows: readonly ViewRow[]
+}
+
+export interface ViewQuery {
+  readonly stream: string
+  readonly view: string
+  readonly granularity: Granularity
+  /** Buckets starting in `[from, to)`. */
+  readonly from: number
+  readonly to: number
+  /** Only rows whose view key starts with this (e.g. one dimension of `volume_by`). */
+  readonly keyPrefix?: string
+}
+
+/**
+ * The batch views as servers read them: the current version's shards, copied from the object
+ * store into `cacheDir` (checksums verified) and opened read-only. `refresh` switches to a
+ * newer version once it is fully loaded; a query pins the version it started on, so it never
+ * sees a mix, and an old version's shards close when its last query ends.
+ */
+export class BatchViews {
+  private current: LoadedVersion | undefined
+  private readonly byName: ReadonlyMap<string, View>
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly shardStore: ViewShardStore,
+    private readonly cacheDir: string,
+    views: readonly View[],
+  ) {
+    this.byName = new Map(views.map((v) => [v.name, v]))
+  }
+
+  get version(): number {
+    return this.current?.manifest.version ?? 0
+  }
+
+  /** Loads the published version if it is newer; returns the version now served. */
+  async refresh(): Promise<number> {
+    const version = await currentViewVersion(this.store)
+    if (version === 0 || version === this.current?.manifest.version) return this.version
+    const manifest = await readViewManifest(this.store, version)
+    if (manifest === undefined) return this.version
+    const readers = new Map<string, ViewShardReader>()
+    const loaded: LoadedVersion = { manifest, readers, active: 0, retired: false }
+    try {
+      for (const [view, shards] of Object.entries(manifest.views))
+        for (let shard = 0; shard < shards.length; shard++) {
+          const dir = join(this.cacheDir, `v${manifest.version}`, view, `shard-${shard}`)
+          await downloadShard(this.store, manifest, view, shard, dir)
+          readers.set(`${view}/${shard}`, await this.shardStore.open(dir))
+        }
+    } catch (e) {
+      // A version that cannot be loaded whole is not served at all.
+      await this.closeVersion(loaded)
+      throw e
+    }
+    const previous = this.current
+    this.current = loaded
+    if (previous !== undefined) {
+      previous.retired = true
+      if (previous.active === 0) await this.closeVersion(previous)
+    }
+    return this.version
+  }
+
+  private async closeVersion(loaded: LoadedVersion): Promise<void> {
+    for (const reader of loaded.readers.values()) await reader.close()
+    await rm(join(this.cacheDir, `v${loaded.manifest.version}`), { recursive: true, force: true })
+  }
+
+  /** The rows of one stream's view over a time range, from one version. */
+  async range(query: ViewQuery): Promise<ViewAnswer> {
+    const pinned = this.current
+    if (pinned === undefined) return { version: 0, watermark: -Infinity, rows: [] }
+    const view = this.byName.get(query.view)
+    if (view === undefined) throw new Error(`unknown view ${query.view}`)
+    pinned.active++
+    try {
+      const reader = pinned.readers.get(
+        `${query.view}/${shardOf(query.stream, pinned.manifest.shards)}`,
+      )
+      const rows: ViewRow[] = []
+      if (reader !== undefined) {
+        const [gte, lt] = bucketRange(query.stream, query.granularity, query.from, query.to)
+        for await (const [rowKey, bytes] of reader.range(gte, lt)) {
+          const { bucket, key } = parseRowKey(rowKey)
+          if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
+          rows.push({ bucket, key, value: view.monoid.decode(bytes) })
+        }
+      }
+      return { version: pinned.manifest.version, watermark: pinned.manifest.watermark, rows }
+    } finally {
+      pinned.active--
+      if (pinned.retired && pinned.active === 0) await this.closeVersion(pinned)
+    }
+  }
+
+  /**
+   * One value per view key over the whole range (the buckets' values merged): a stream's unique
+   * authors over a month of days, its top hashtags over a week of hours, and so on.
+   */
+  async merged(query: ViewQuery): Promise<{
+    readonly version: number
+    readonly watermark: number
+    readonly values: ReadonlyMap<string, unknown>
+  }> {
+    const view = this.byName.get(query.view)
+    if (view === undefined) throw new Error(`unknown view ${query.view}`)
+    const answer = await this.range(query)
+    const values = new Map<string, unknown>()
+    for (const row of answer.rows) {
+      const mine = values.get(row.key)
+      values.set(row.key, mine === undefined ? row.value : view.monoid.merge(mine, row.value))
+    }
+    return { version: answer.version, watermark: answer.watermark, values }
+  }
+
+  async close(): Promise<void> {
+    if (this.current !== undefined) await this.closeVersion(this.current)
+    this.current = undefined
+  }
+}

@@ -1,0 +1,50 @@
+/*
+ * The bytes of a stored partial: a magic, then (key, value) pairs, each a 32-bit length and its
+ * bytes (the key in UTF-8, the value as its monoid encoded it). Binary rather than JSON so a
+ * coordinator reading every partition's partials does not parse and base64-decode them.
+ */
+
+const MAGIC = 0x534c5031 // "SLP1"
+
+/** A partial's bytes were not written by {@link encodeEntries}. */
+export class PartialFormatError extends Error {
+  override readonly name = 'PartialFormatError'
+  constructor(
+    readonly at: number,
+    reason: string,
+  ) {
+    super(`stored partial is malformed at byte ${at}: ${reason}`)
+  }
+}
+
+export function encodeEntries(entries: readonly (readonly [string, Uint8Array])[]): Buffer {
+  let size = 4
+  for (const [key, value] of entries) size += 8 + Buffer.byteLength(key, 'utf8') + value.byteLength
+  const out = Buffer.allocUnsafe(size)
+  out.writeUInt32BE(MAGIC, 0)
+  let at = 4
+  for (const [key, value] of entries) {
+    const keyLength = out.write(key, at + 8, 'utf8')
+    out.writeUInt32BE(keyLength, at)
+    out.writeUInt32BE(value.byteLength, at + 4)
+    out.set(value, at + 8 + keyLength)
+    at += 8 + keyLength + value.byteLength
+  }
+  return out
+}
+
+export function* decodeEntries(bytes: Uint8Array): Generator<[string, Uint8Array]> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (buf.length < 4 || buf.readUInt32BE(0) !== MAGIC) throw new PartialFormatError(0, 'no magic')
+  let at = 4
+  while (at < buf.length) {
+    if (at + 8 > buf.length) throw new PartialFormatError(at, 'truncated lengths')
+    const keyLength = buf.readUInt32BE(at)
+    const valueLength = buf.readUInt32BE(at + 4)
+    const keyEnd = at + 8 + keyLength
+    const valueEnd = keyEnd + valueLength
+    if (valueEnd > buf.length) throw new PartialFormatError(at, 'truncated entry')
+    yield [buf.toString('utf8', at + 8, keyEnd), buf.subarray(keyEnd, valueEnd)]
+    at = valueEnd
+  }
+}
