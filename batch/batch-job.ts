@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { StreamCatalog, type CompiledDefinition } from '../query-dsl/index.js'
 import {
   bucketStart,
@@ -13,22 +13,25 @@ import {
   partitionFingerprint,
   partitionName,
   partitionsOf,
-  mergeEntryLists,
-  readPartialEntries,
   streamsWithPartials,
   type Partition,
 } from './partition-partials.js'
+import { readShardResult, runShardTask, type ShardTask } from './shard-task.js'
+import { shardOf } from './view-row-keys.js'
 import { viewsSignature } from './view-aggregates.js'
 import {
+  commitVersion,
   currentViewVersion,
+  DEFAULT_SHARDS,
   deleteOldViewVersions,
-  publishVersion,
   readViewManifest,
+  type ShardResult,
   type ViewVersionManifest,
 } from './view-publish.js'
 
-/** One unit of batch work: the streams whose partials one (type, day) partition lacks. */
-export interface BatchTask {
+/** One unit of the map side: the streams whose partials one (type, day) partition lacks. */
+export interface PartitionTask {
+  readonly kind: 'partition'
   /** The master version the coordinator planned from; workers read exactly that snapshot. */
   readonly masterVersion: number
   readonly type: string
@@ -36,22 +39,15 @@ export interface BatchTask {
   readonly streams: readonly string[]
 }
 
+/** What the batch queue carries: partitions to fold, then shards to build. */
+export type BatchTask = PartitionTask | ShardTask
+
 export function batchTaskId(task: BatchTask): string {
+  if (task.kind === 'shard') return `batch-build-${task.build}-shard-${task.shard}`
   const streams = createHash('sha256')
     .update([...task.streams].sort().join(','))
     .digest('hex')
   return `batch-m${task.masterVersion}-${task.type}-${task.date}-${streams.slice(0, 16)}`
-}
-
-/** A partial the build needs is not in the store (its task failed, or a partial was deleted). */
-export class MissingPartialError extends Error {
-  override readonly name = 'MissingPartialError'
-  constructor(
-    readonly partition: string,
-    readonly stream: string,
-  ) {
-    super(`no partial of partition ${partition} for stream ${stream}`)
-  }
 }
 
 /** The tasks a run needs: per partition, the streams without a partial of its current state. */
@@ -60,8 +56,8 @@ export async function planBatch(
   snapshot: MasterSnapshot,
   streams: readonly CompiledDefinition[],
   views: readonly View[],
-): Promise<BatchTask[]> {
-  const tasks: BatchTask[] = []
+): Promise<PartitionTask[]> {
+  const tasks: PartitionTask[] = []
   for (const partition of partitionsOf(snapshot)) {
     const done = await streamsWithPartials(
       store,
@@ -70,23 +66,39 @@ export async function planBatch(
     )
     const missing = streams.filter((s) => !done.has(s.hash)).map((s) => s.hash)
     if (missing.length > 0)
-      tasks.push({ masterVersion: snapshot.version, ...partition, streams: missing })
+      tasks.push({
+        kind: 'partition',
+        masterVersion: snapshot.version,
+        ...partition,
+        streams: missing,
+      })
   }
   return tasks
 }
 
+/** What a worker needs to run batch tasks. */
+export interface BatchWorkerContext {
+  readonly store: ObjectStore
+  readonly views: readonly View[]
+  readonly shardStore: ViewShardStore
+  /** A local directory for building shards (the last built ones are kept there). */
+  readonly workDir: string
+  /** The streams, when the caller has them (else read from the catalog). */
+  readonly streams?: readonly CompiledDefinition[]
+}
+
 /**
- * A worker's handling of one task: the coordinator's master snapshot, the task's streams from
- * the catalog, and the partition folded into their partials (stored for the coordinator).
+ * A worker's handling of one task: a partition folded into its streams' partials (from the
+ * coordinator's master snapshot), or a shard of the next version built and uploaded.
  */
-export async function runBatchTask(
-  store: ObjectStore,
-  views: readonly View[],
-  task: BatchTask,
-  streams?: readonly CompiledDefinition[],
-): Promise<void> {
+export async function runBatchTask(context: BatchWorkerContext, task: BatchTask): Promise<void> {
+  const { store, views } = context
+  if (task.kind === 'shard') {
+    await runShardTask(store, views, context.shardStore, task, context.workDir)
+    return
+  }
   const snapshot = await readMasterSnapshot(store, { atVersion: task.masterVersion })
-  const known = streams ?? (await new StreamCatalog(store).definitions())
+  const known = context.streams ?? (await new StreamCatalog(store).definitions())
   const wanted = new Set(task.streams)
   const definitions = known.filter((d) => wanted.has(d.hash))
   if (definitions.length === 0) return
@@ -120,7 +132,7 @@ export interface BatchJobOptions {
   /** Rebuild every row instead of changing the previous version. */
   readonly full?: boolean
   readonly pollMs?: number
-  readonly onProgress?: (remaining: number, total: number) => void
+  readonly onProgress?: (phase: 'partitions' | 'shards', remaining: number, total: number) => void
 }
 
 export interface BatchJobReport {
@@ -139,6 +151,8 @@ export interface BatchJobReport {
   /** Whether the version was built by changing the previous one, and how much it rewrote. */
   readonly incremental: boolean
   readonly streamDaysRebuilt: number
+  /** Shards the coordinator built itself (a task that failed for good). */
+  readonly shardsBuiltLocally: number
   readonly version: ViewVersionManifest
 }
 
@@ -152,92 +166,108 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
   const { store, queue, views } = options
   const snapshot = await readMasterSnapshot(store)
   const streams = options.streams ?? (await new StreamCatalog(store).definitions())
+  const context: BatchWorkerContext = { ...options, streams }
   const partitions = partitionsOf(snapshot)
   const fingerprints = new Map(
     partitions.map((p) => [partitionName(p), partitionFingerprint(snapshot, p, views)]),
   )
-  const tasks = await planBatch(store, snapshot, streams, views)
-  await queue.add(tasks.map((data) => ({ id: batchTaskId(data), data })))
   const consumers = Array.from({ length: options.workers }, () =>
-    queue.consume((job) => runBatchTask(store, views, job.data, streams), { concurrency: 1 }),
+    queue.consume((job) => runBatchTask(context, job.data), { concurrency: 1 }),
   )
   try {
-    for (;;) {
-      const c = await queue.counts()
-      const remaining = c.waiting + c.active + c.delayed
-      options.onProgress?.(remaining, tasks.length)
-      if (remaining === 0) break
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 200))
+    // The map side: partitions folded into partials.
+    const tasks = await planBatch(store, snapshot, streams, views)
+    await queue.add(tasks.map((data) => ({ id: batchTaskId(data), data })))
+    await drained(queue, 'partitions', tasks.length, options)
+    // A task that failed for good leaves its partials missing: computed here instead.
+    let partialsComputedLocally = 0
+    for (const task of await planBatch(store, snapshot, streams, views)) {
+      await runBatchTask(context, task)
+      partialsComputedLocally += task.streams.length
     }
-  } finally {
-    await Promise.all(consumers.map((c) => c.close()))
-  }
-  // A task that failed for good leaves its partials missing: computed here instead.
-  let partialsComputedLocally = 0
-  for (const task of await planBatch(store, snapshot, streams, views)) {
-    await runBatchTask(store, views, task, streams)
-    partialsComputedLocally += task.streams.length
-  }
 
-  const previous = await usableBase(store, views, options)
-  const days = dirtyDays(partitions, fingerprints, streams, previous)
-  const byDay = new Map<string, Partition[]>()
-  for (const p of partitions) byDay.set(p.date, [...(byDay.get(p.date) ?? []), p])
-  const version = await publishVersion(
-    store,
-    {
-      days,
-      removed:
-        previous === undefined
-          ? []
-          : previous.streams.filter((s) => !streams.some((d) => d.hash === s)),
-      rowsOf: async (stream, day) => {
-        const lists: [string, Uint8Array][][] = []
-        for (const partition of byDay.get(day) ?? []) {
-          const name = partitionName(partition)
-          const entries = await readPartialEntries(
-            store,
-            partition,
-            fingerprints.get(name) ?? '',
-            stream,
-          )
-          if (entries === undefined) throw new MissingPartialError(name, stream)
-          lists.push(entries)
-        }
-        return mergeEntryLists(views, lists)
-      },
-    },
-    {
+    // The reduce side: the next version's shards built from partials, one task per shard.
+    const previous = await usableBase(store, views, options)
+    const days = dirtyDays(partitions, fingerprints, streams, previous)
+    const removed =
+      previous === undefined
+        ? []
+        : previous.streams.filter((s) => !streams.some((d) => d.hash === s))
+    const shards = previous?.shards ?? options.shards ?? DEFAULT_SHARDS
+    const version = (await currentViewVersion(store)) + 1
+    const build = randomUUID()
+    const shardTasks: ShardTask[] = Array.from({ length: shards }, (_, shard) => ({
+      kind: 'shard',
+      build,
+      version,
+      masterVersion: snapshot.version,
+      shards,
+      shard,
+      ...(previous === undefined ? {} : { base: previous.version }),
+      days: Object.fromEntries([...days].filter(([s]) => shardOf(s, shards) === shard)),
+      removed: removed.filter((s) => shardOf(s, shards) === shard),
+    }))
+    await queue.add(shardTasks.map((data) => ({ id: batchTaskId(data), data })))
+    await drained(queue, 'shards', shardTasks.length, options)
+    const results: ShardResult[] = []
+    let shardsBuiltLocally = 0
+    for (const task of shardTasks) {
+      const result = await readShardResult(store, task)
+      if (result !== undefined) results.push(result)
+      else {
+        results.push(await runShardTask(store, views, options.shardStore, task, options.workDir))
+        shardsBuiltLocally++
+      }
+    }
+    const manifest = await commitVersion(store, results, {
+      version,
       views,
-      shardStore: options.shardStore,
+      shards,
       watermark: batchWatermark(snapshot),
       masterVersion: snapshot.version,
       streams: streams.map((s) => s.hash),
       partitions: Object.fromEntries(fingerprints),
-      workDir: options.workDir,
-      ...(options.shards === undefined ? {} : { shards: options.shards }),
       ...(previous === undefined ? {} : { base: previous }),
-    },
-  )
-  // The previous version stays for servers switching over; older ones go after an hour.
-  await deleteOldViewVersions(store)
-  await deleteStalePartials(store, fingerprints, new Set(streams.map((s) => s.hash)))
-  const known = new Set(previous?.streams ?? [])
-  const partialsComputed = tasks.reduce((n, t) => n + t.streams.length, 0)
-  return {
-    masterVersion: snapshot.version,
-    partitions: partitions.length,
-    tasks: tasks.length,
-    changedPartitions: partitions
-      .map(partitionName)
-      .filter((name) => previous?.partitions[name] !== fingerprints.get(name)),
-    newStreams: streams.filter((s) => !known.has(s.hash)).length,
-    partialsComputed,
-    partialsReused: partitions.length * streams.length - partialsComputed,
-    partialsComputedLocally,
-    incremental: previous !== undefined,
-    streamDaysRebuilt: [...days.values()].reduce((n, d) => n + d.length, 0),
-    version,
+    })
+    // The previous version stays for servers switching over; older ones go after an hour.
+    await deleteOldViewVersions(store)
+    await deleteStalePartials(store, fingerprints, new Set(streams.map((s) => s.hash)))
+    const known = new Set(previous?.streams ?? [])
+    const partialsComputed = tasks.reduce((n, t) => n + t.streams.length, 0)
+    return {
+      masterVersion: snapshot.version,
+      partitions: partitions.length,
+      tasks: tasks.length,
+      changedPartitions: partitions
+        .map(partitionName)
+        .filter((name) => previous?.partitions[name] !== fingerprints.get(name)),
+      newStreams: streams.filter((s) => !known.has(s.hash)).length,
+      partialsComputed,
+      partialsReused: partitions.length * streams.length - partialsComputed,
+      partialsComputedLocally,
+      incremental: previous !== undefined,
+      streamDaysRebuilt: results.reduce((n, r) => n + r.streamDays, 0),
+      shardsBuiltLocally,
+      version: manifest,
+    }
+  } finally {
+    await Promise.all(consumers.map((c) => c.close()))
+  }
+}
+
+/** Waits until the queue has nothing waiting, running or delayed. */
+async function drained(
+  queue: JobQueue<BatchTask>,
+  phase: 'partitions' | 'shards',
+  total: number,
+  options: BatchJobOptions,
+): Promise<void> {
+  for (;;) {
+    const c = await queue.counts()
+    const remaining = c.waiting + c.active + c.delayed
+    options.onProgress?.(phase, remaining, total)
+    if (remaining === 0) return
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 200))
   }
 }
 

@@ -23,6 +23,8 @@ export {
   partitionName,
   partitionsOf,
   entriesByStream,
+  MissingPartialError,
+  partialRows,
   mergeEntryLists,
   partialEntryKey,
   readPartialEntries,
@@ -34,7 +36,7 @@ export {
 export { decodeEntries, encodeEntries, PartialFormatError } from './partial-codec.js'
 export { bucketRange, parseRowKey, shardOf, streamRange, viewRowKey } from './view-row-keys.js'
 export {
-  buildShards,
+  buildShard,
   type BuildOptions,
   type BuildReport,
   type VersionContents,
@@ -43,6 +45,8 @@ export {
   CURRENT_VIEWS_KEY,
   currentViewVersion,
   DEFAULT_SHARDS,
+  buildAndUploadShard,
+  commitVersion,
   deleteOldViewVersions,
   downloadShard,
   publishVersion,
@@ -52,7 +56,10 @@ export {
   ShardChecksumError,
   versionManifestKey,
   VIEWS_PREFIX,
+  type CommitOptions,
   type PublishOptions,
+  type ShardBuildOptions,
+  type ShardResult,
   type ShardFile,
   type ViewVersionManifest,
 } from './view-publish.js'
@@ -60,11 +67,13 @@ export { BatchViews, type ViewAnswer, type ViewQuery, type ViewRow } from './bat
 export {
   batchTaskId,
   batchWatermark,
-  MissingPartialError,
   planBatch,
   runBatchJob,
   runBatchTask,
   type BatchJobOptions,
   type BatchJobReport,
   type BatchTask,
+  type BatchWorkerContext,
+  type PartitionTask,
 } from './batch-job.js'
+export { readShardResult, runShardTask, shardResultKey, type ShardTask } from './shard-task.js'

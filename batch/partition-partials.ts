@@ -113,6 +113,46 @@ export async function readPartialEntries(
   return [...decodeEntries(await gunzipAsync(bytes))]
 }
 
+/** A partial the build needs is not in the store (its task failed, or a partial was deleted). */
+export class MissingPartialError extends Error {
+  override readonly name = 'MissingPartialError'
+  constructor(
+    readonly partition: string,
+    readonly stream: string,
+  ) {
+    super(`no partial of partition ${partition} for stream ${stream}`)
+  }
+}
+
+/**
+ * The hour and day rows of one stream on one day, from the partials of that day's partitions
+ * (one per type) in `snapshot`: what a version build writes for a changed (stream, day).
+ */
+export function partialRows(
+  store: ObjectStore,
+  views: readonly View[],
+  snapshot: MasterSnapshot,
+): (stream: string, day: string) => Promise<Iterable<readonly [string, Uint8Array]>> {
+  const byDay = new Map<string, Partition[]>()
+  for (const p of partitionsOf(snapshot)) byDay.set(p.date, [...(byDay.get(p.date) ?? []), p])
+  const fingerprints = new Map<string, string>()
+  return async (stream, day) => {
+    const lists: [string, Uint8Array][][] = []
+    for (const partition of byDay.get(day) ?? []) {
+      const name = partitionName(partition)
+      let fingerprint = fingerprints.get(name)
+      if (fingerprint === undefined) {
+        fingerprint = partitionFingerprint(snapshot, partition, views)
+        fingerprints.set(name, fingerprint)
+      }
+      const entries = await readPartialEntries(store, partition, fingerprint, stream)
+      if (entries === undefined) throw new MissingPartialError(name, stream)
+      lists.push(entries)
+    }
+    return mergeEntryLists(views, lists)
+  }
+}
+
 /**
  * The entries of several partitions of one day (one per type) as one list: values under the
  * same key are decoded, merged by their view's monoid and encoded again; the rest pass through.

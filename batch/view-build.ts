@@ -29,10 +29,13 @@ export interface VersionContents {
 export interface BuildOptions {
   readonly views: readonly View[]
   readonly shardStore: ViewShardStore
+  /** Shards per view in the version. */
   readonly shards: number
+  /** The shard to build. */
+  readonly shard: number
   /** Where to build: `<dir>/<view>/shard-<k>`. */
   readonly dir: string
-  /** A directory holding the previous version's shards, copied and changed instead of rebuilt. */
+  /** A directory laid out as `dir` holding the previous version's shard, copied and changed. */
   readonly base?: string
 }
 
@@ -93,74 +96,74 @@ class BufferedShard {
 }
 
 /**
- * Builds a version's shards in `dir`: from nothing, or from a copy of the previous version with
- * only the rows of changed (stream, day) pairs rewritten, so a run after one late day writes
- * that day and its week and month, not the whole history.
+ * Builds shard `shard` of every view of a version in `dir` (`<dir>/<view>/shard-<k>`), with the
+ * rows of the streams that hash to it: from nothing, or from a copy of the previous version's
+ * shard with only the rows of changed (stream, day) pairs rewritten, so a run after one late
+ * day writes that day and its week and month, not the whole history.
  */
-export async function buildShards(
+export async function buildShard(
   contents: VersionContents,
   options: BuildOptions,
 ): Promise<BuildReport> {
-  const { views, shards, dir, base } = options
-  await rm(dir, { recursive: true, force: true })
-  if (base !== undefined) await cp(base, dir, { recursive: true })
+  const { views, shards, shard, dir, base } = options
+  const mine = (stream: string): boolean => shardOf(stream, shards) === shard
   const open = new Map<string, BufferedShard>()
-  for (const view of views)
-    for (let shard = 0; shard < shards; shard++) {
+  let streamDays = 0
+  try {
+    for (const view of views) {
       const path = join(dir, view.name, `shard-${shard}`)
+      await rm(path, { recursive: true, force: true })
       if (base === undefined) await mkdir(path, { recursive: true })
+      else await cp(join(base, view.name, `shard-${shard}`), path, { recursive: true })
       const writer =
         base === undefined
           ? await options.shardStore.create(path)
           : await options.shardStore.reopen(path)
-      open.set(`${view.name}/${shard}`, new BufferedShard(writer))
+      open.set(view.name, new BufferedShard(writer))
     }
-  const shardFor = (view: View, stream: string): BufferedShard =>
-    open.get(`${view.name}/${shardOf(stream, shards)}`) as BufferedShard
-  let streamDays = 0
-  try {
-    for (const stream of contents.removed)
-      for (const view of views) await shardFor(view, stream).clear(streamRange(stream))
+    const shardOfView = (view: View): BufferedShard => open.get(view.name) as BufferedShard
+    for (const stream of contents.removed.filter(mine))
+      for (const view of views) await shardOfView(view).clear(streamRange(stream))
     for (const [stream, days] of contents.days) {
+      if (!mine(stream)) continue
       const rollups = new Map<Granularity, Set<number>>(FROM_DAYS.map((g) => [g, new Set()]))
       for (const day of [...days].sort()) {
         const start = dayStart(day)
         if (base !== undefined)
           for (const view of views) {
-            await shardFor(view, stream).clear(bucketRange(stream, 'hour', start, start + DAY_MS))
-            await shardFor(view, stream).clear(bucketRange(stream, 'day', start, start + 1))
+            await shardOfView(view).clear(bucketRange(stream, 'hour', start, start + DAY_MS))
+            await shardOfView(view).clear(bucketRange(stream, 'day', start, start + 1))
           }
-        await writeRows(await contents.rowsOf(stream, day), stream, views, shardFor)
+        await writeRows(await contents.rowsOf(stream, day), views, shardOfView)
         for (const [g, buckets] of rollups) buckets.add(bucketStart(start, g))
         streamDays++
       }
       for (const [granularity, buckets] of rollups)
         for (const bucket of buckets)
           for (const view of views)
-            await rollUp(shardFor(view, stream), view, stream, granularity, bucket)
+            await rollUp(shardOfView(view), view, stream, granularity, bucket)
     }
   } finally {
-    for (const shard of open.values()) {
-      await shard.flush()
-      await shard.writer.close()
+    for (const buffered of open.values()) {
+      await buffered.flush()
+      await buffered.writer.close()
     }
   }
   let rowsWritten = 0
-  for (const shard of open.values()) rowsWritten += shard.written
+  for (const buffered of open.values()) rowsWritten += buffered.written
   return { rowsWritten, streamDays }
 }
 
 async function writeRows(
   entries: Iterable<readonly [string, Uint8Array]>,
-  stream: string,
   views: readonly View[],
-  shardFor: (view: View, stream: string) => BufferedShard,
+  shardOfView: (view: View) => BufferedShard,
 ): Promise<void> {
   const byName = new Map(views.map((v) => [v.name, v]))
   for (const [entryKey, bytes] of entries) {
     const [name, rowKey] = splitEntryKey(entryKey)
     const view = byName.get(name)
-    if (view !== undefined) await shardFor(view, stream).put(rowKey, bytes)
+    if (view !== undefined) await shardOfView(view).put(rowKey, bytes)
   }
 }
 

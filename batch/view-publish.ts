@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { dayOf, isJsonObject, type View } from '../schemas/index.js'
-import type { ObjectStore, ViewShardStore } from '../schemas/ports/index.js'
+import { listAll, type ObjectStore, type ViewShardStore } from '../schemas/ports/index.js'
 import { entriesByStream, splitEntryKey } from './partition-partials.js'
 import { parseAggregateKey, ViewAggregates, viewsSignature } from './view-aggregates.js'
 import { parseRowKey } from './view-row-keys.js'
-import { buildShards, type VersionContents } from './view-build.js'
+import { buildShard, type VersionContents } from './view-build.js'
 
 export const VIEWS_PREFIX = 'views/'
 export const CURRENT_VIEWS_KEY = 'views/_current.json'
@@ -105,26 +105,151 @@ export async function downloadShard(
   await rename(partial, dir)
 }
 
+/** Where a machine keeps published shards it built or fetched: `<workDir>/published/v<N>/…`. */
+function publishedDir(workDir: string, version: number): string {
+  return join(workDir, 'published', `v${version}`)
+}
+
+const shardFilesSha = (manifest: ViewVersionManifest, shard: number): string =>
+  sha256(json(Object.entries(manifest.views).map(([view, shards]) => [view, shards[shard]])))
+
 /**
- * The local copy of a published version kept in `workDir` for the next build to start from:
- * the coordinator's own last build when it is that version, else downloaded and verified.
+ * A local copy of one shard of every view of a published version, for a build to start from:
+ * the one this machine built or fetched before when its files are the manifest's, else
+ * downloaded and verified. Returns the directory laid out as `<dir>/<view>/shard-<k>`.
  */
-async function localCopy(
+async function localShardCopy(
   store: ObjectStore,
   manifest: ViewVersionManifest,
+  shard: number,
   workDir: string,
 ): Promise<string> {
-  const dir = join(workDir, 'published', `v${manifest.version}`)
-  const marker = `${dir}.manifest`
-  const expected = sha256(json(manifest))
-  const found = await readFile(marker, 'utf8').catch(() => undefined)
-  if (found === expected) return dir
+  const dir = publishedDir(workDir, manifest.version)
+  const marker = join(dir, `shard-${shard}.ok`)
+  const expected = shardFilesSha(manifest, shard)
+  if ((await readFile(marker, 'utf8').catch(() => undefined)) === expected) return dir
   await rm(marker, { force: true })
-  for (const [view, shards] of Object.entries(manifest.views))
-    for (let shard = 0; shard < shards.length; shard++)
-      await downloadShard(store, manifest, view, shard, join(dir, view, `shard-${shard}`))
+  for (const view of Object.keys(manifest.views))
+    await downloadShard(store, manifest, view, shard, join(dir, view, `shard-${shard}`))
   await writeFile(marker, expected)
   return dir
+}
+
+/** What building one shard index of a version gave: its files per view. */
+export interface ShardResult {
+  readonly shard: number
+  readonly files: Readonly<Record<string, readonly ShardFile[]>>
+  readonly rowsWritten: number
+  readonly streamDays: number
+}
+
+export interface ShardBuildOptions {
+  readonly views: readonly View[]
+  readonly shardStore: ViewShardStore
+  readonly version: number
+  readonly shards: number
+  readonly shard: number
+  /** A local directory where shards are built (and the last published ones kept). */
+  readonly workDir: string
+  /** The version to start from (its rows outside `contents.days` are kept as they are). */
+  readonly base?: ViewVersionManifest
+}
+
+/**
+ * Builds one shard index of every view of version `version` (from the base version's copy when
+ * given) and puts its files under `views/<view>/v<N>/shard-<k>/`. The built shard is kept in
+ * `workDir` so this machine's next build of it can start from it without a download.
+ */
+export async function buildAndUploadShard(
+  store: ObjectStore,
+  contents: VersionContents,
+  options: ShardBuildOptions,
+): Promise<ShardResult> {
+  const { version, shard, workDir } = options
+  const base =
+    options.base === undefined
+      ? undefined
+      : await localShardCopy(store, options.base, shard, workDir)
+  const root = join(workDir, `build-v${version}-shard-${shard}-${process.pid}`)
+  const report = await buildShard(contents, {
+    views: options.views,
+    shardStore: options.shardStore,
+    shards: options.shards,
+    shard,
+    dir: root,
+    ...(base === undefined ? {} : { base }),
+  })
+  const files: Record<string, ShardFile[]> = {}
+  const kept = publishedDir(workDir, version)
+  for (const view of options.views) {
+    const dir = join(root, view.name, `shard-${shard}`)
+    const list: ShardFile[] = []
+    for (const name of (await readdir(dir)).sort()) {
+      if (name === 'LOCK') continue
+      const bytes = await readFile(join(dir, name))
+      await store.put(shardFileKey(view.name, version, shard, name), bytes)
+      list.push({ name, size: bytes.byteLength, sha256: sha256(bytes) })
+    }
+    files[view.name] = list
+    const target = join(kept, view.name, `shard-${shard}`)
+    await rm(target, { recursive: true, force: true })
+    await mkdir(join(kept, view.name), { recursive: true })
+    await rename(dir, target)
+  }
+  await rm(root, { recursive: true, force: true })
+  // Builds only ever start from the newest version, so older local copies can go.
+  for (const name of await readdir(join(workDir, 'published')))
+    if (/^v\d+$/.test(name) && Number(name.slice(1)) < version - 1)
+      await rm(join(workDir, 'published', name), { recursive: true, force: true })
+  return { shard, files, rowsWritten: report.rowsWritten, streamDays: report.streamDays }
+}
+
+export interface CommitOptions {
+  readonly version: number
+  readonly views: readonly View[]
+  readonly shards: number
+  readonly watermark: number
+  readonly masterVersion: number
+  /** The streams the version holds. */
+  readonly streams: readonly string[]
+  readonly partitions: Readonly<Record<string, string>>
+  readonly base?: ViewVersionManifest
+  readonly now?: Date
+}
+
+/**
+ * Publishes a version whose shards are all uploaded: writes its manifest (files, sizes,
+ * checksums, watermark), and only then moves the pointer `views/_current.json` to it — one
+ * put, so a reader sees the old version or the new one, never a mix.
+ */
+export async function commitVersion(
+  store: ObjectStore,
+  results: readonly ShardResult[],
+  options: CommitOptions,
+): Promise<ViewVersionManifest> {
+  const ordered = [...results].sort((a, b) => a.shard - b.shard)
+  if (ordered.length !== options.shards || ordered.some((r, i) => r.shard !== i))
+    throw new Error(
+      `version ${options.version} lacks shards: has ${ordered.map((r) => r.shard).join(',')}`,
+    )
+  const views: Record<string, (readonly ShardFile[])[]> = {}
+  for (const view of options.views) views[view.name] = ordered.map((r) => r.files[view.name] ?? [])
+  const manifest: ViewVersionManifest = {
+    version: options.version,
+    watermark: options.watermark,
+    masterVersion: options.masterVersion,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    shards: options.shards,
+    views,
+    definitions: viewsSignature(options.views),
+    streams: [...options.streams].sort(),
+    partitions: options.partitions,
+    ...(options.base === undefined ? {} : { base: options.base.version }),
+    rowsWritten: ordered.reduce((n, r) => n + r.rowsWritten, 0),
+  }
+  await store.put(versionManifestKey(options.version), json(manifest))
+  await store.put(CURRENT_VIEWS_KEY, json({ version: options.version }))
+  return manifest
 }
 
 export interface PublishOptions {
@@ -132,24 +257,15 @@ export interface PublishOptions {
   readonly shardStore: ViewShardStore
   readonly watermark: number
   readonly masterVersion: number
-  /** The streams the version holds. */
   readonly streams: readonly string[]
   readonly partitions: Readonly<Record<string, string>>
-  /** A local directory where shards are built (and the last published one is kept). */
   readonly workDir: string
   readonly shards?: number
-  /** The version to start from (its rows outside `contents.days` are kept as they are). */
   readonly base?: ViewVersionManifest
   readonly now?: Date
 }
 
-/**
- * Publishes the next batch version: builds each view's shards in `workDir` (from the base
- * version's copy when given), puts their files under `views/<view>/v<N>/shard-<k>/`, writes
- * the version's manifest (files, sizes, checksums, watermark), and only then moves the pointer
- * `views/_current.json` to it — one put, so a reader sees the old version or the new one,
- * never a mix.
- */
+/** Builds every shard of the next version in this process, then commits it. */
 export async function publishVersion(
   store: ObjectStore,
   contents: VersionContents,
@@ -157,62 +273,10 @@ export async function publishVersion(
 ): Promise<ViewVersionManifest> {
   const shards = options.base?.shards ?? options.shards ?? DEFAULT_SHARDS
   const version = (await currentViewVersion(store)) + 1
-  const base =
-    options.base === undefined ? undefined : await localCopy(store, options.base, options.workDir)
-  const root = join(options.workDir, `build-v${version}-${process.pid}`)
-  const report = await buildShards(contents, {
-    views: options.views,
-    shardStore: options.shardStore,
-    shards,
-    dir: root,
-    ...(base === undefined ? {} : { base }),
-  })
-  const views: Record<string, ShardFile[][]> = {}
-  for (const view of options.views) {
-    const files: ShardFile[][] = []
-    for (let shard = 0; shard < shards; shard++) {
-      const dir = join(root, view.name, `shard-${shard}`)
-      const list: ShardFile[] = []
-      for (const name of (await readdir(dir)).sort()) {
-        if (name === 'LOCK') continue
-        const bytes = await readFile(join(dir, name))
-        await store.put(shardFileKey(view.name, version, shard, name), bytes)
-        list.push({ name, size: bytes.byteLength, sha256: sha256(bytes) })
-      }
-      files.push(list)
-    }
-    views[view.name] = files
-  }
-  const manifest: ViewVersionManifest = {
-    version,
-    watermark: options.watermark,
-    masterVersion: options.masterVersion,
-    createdAt: (options.now ?? new Date()).toISOString(),
-    shards,
-    views,
-    definitions: viewsSignature(options.views),
-    streams: [...options.streams].sort(),
-    partitions: options.partitions,
-    ...(options.base === undefined ? {} : { base: options.base.version }),
-    rowsWritten: report.rowsWritten,
-  }
-  await store.put(versionManifestKey(version), json(manifest))
-  await store.put(CURRENT_VIEWS_KEY, json({ version }))
-  await keepAsLocalCopy(options.workDir, root, manifest)
-  return manifest
-}
-
-async function keepAsLocalCopy(
-  workDir: string,
-  built: string,
-  manifest: ViewVersionManifest,
-): Promise<void> {
-  const published = join(workDir, 'published')
-  await rm(published, { recursive: true, force: true })
-  await mkdir(published, { recursive: true })
-  const dir = join(published, `v${manifest.version}`)
-  await rename(built, dir)
-  await writeFile(`${dir}.manifest`, sha256(json(manifest)))
+  const results: ShardResult[] = []
+  for (let shard = 0; shard < shards; shard++)
+    results.push(await buildAndUploadShard(store, contents, { ...options, version, shards, shard }))
+  return commitVersion(store, results, { ...options, version, shards })
 }
 
 /**
@@ -273,9 +337,12 @@ export async function deleteOldViewVersions(
     const manifest = await readViewManifest(store, version)
     if (manifest === undefined) break
     if (Date.parse(manifest.createdAt) > cutoff) continue
-    for (const [view, shards] of Object.entries(manifest.views))
-      for (const [shard, files] of shards.entries())
-        for (const file of files) await store.delete(shardFileKey(view, version, shard, file.name))
+    // By listing, not by the manifest: a retried shard build may have left other files.
+    for (const view of Object.keys(manifest.views))
+      for await (const o of listAll(store, `${VIEWS_PREFIX}${view}/v${version}/`))
+        await store.delete(o.key)
+    for await (const o of listAll(store, `${VIEWS_PREFIX}_builds/v${version}/`))
+      await store.delete(o.key)
     await store.delete(versionManifestKey(version))
     deleted.push(version)
   }

@@ -3,6 +3,7 @@ import {
   aggregateInteractions,
   BatchViews,
   runBatchJob,
+  runBatchTask,
   type BatchJobReport,
   type BatchTask,
   type ViewAggregates,
@@ -10,6 +11,7 @@ import {
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { MemoryJobQueue } from '../infra/adapters/queue/memory-queue-adapter.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
+import { PermanentJobError } from '../schemas/ports/index.js'
 import { FilterSet, StreamRegistry, type CompiledDefinition } from '../query-dsl/index.js'
 import {
   augment,
@@ -233,5 +235,39 @@ describe('batch runs build each version from the previous one, rewriting only ch
     expect(report.incremental).toBe(false)
     expect(report.version.rowsWritten).toBe(incremental.size)
     expect(await published(batchViews, streams)).toEqual(incremental)
+  })
+
+  it('builds the shards itself when the workers fail them for good', async () => {
+    const rows = await published(batchViews, streams)
+    const queue = new MemoryJobQueue<BatchTask>()
+    const context = { store, views, shardStore, workDir: `${dir.path}/other-worker`, streams }
+    let refused = 0
+    const worker = queue.consume(async (job) => {
+      if (job.data.kind === 'shard') {
+        refused++
+        throw new PermanentJobError('this worker cannot build shards')
+      }
+      await runBatchTask(context, job.data)
+    })
+    try {
+      const report = await runBatchJob({
+        store,
+        queue,
+        shardStore,
+        views,
+        streams,
+        workers: 0,
+        workDir: `${dir.path}/work`,
+        pollMs: 20,
+        shards: 3,
+        full: true,
+      })
+      expect(refused).toBe(3)
+      expect(report.shardsBuiltLocally).toBe(3)
+      expect(await published(batchViews, streams)).toEqual(rows)
+    } finally {
+      await worker.close()
+      await queue.close()
+    }
   })
 })

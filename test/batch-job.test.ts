@@ -75,6 +75,7 @@ describe.each(ADAPTERS)('sluice batch run through a %s queue with two workers', 
     expect(streams).toHaveLength(3)
     expect(report.tasks).toBe(report.partitions)
     expect(report.partialsComputedLocally).toBe(0)
+    expect(report.shardsBuiltLocally).toBe(0)
     expect(report.partialsComputed).toBe(report.partitions * 3)
     expect(report.version.version).toBe(1)
     const snapshot = await readMasterSnapshot(store)

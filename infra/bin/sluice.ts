@@ -620,16 +620,23 @@ batch
 
 batch
   .command('worker')
-  .description('Compute batch tasks from a shared queue until SIGINT or SIGTERM.')
+  .description(
+    'Compute batch tasks (partitions to fold, shards to build) from a shared queue until SIGINT or SIGTERM.',
+  )
   .addOption(storeOption())
   .addOption(queueOption())
   .option('--concurrency <n>', 'tasks at once', positiveInteger, 1)
-  .action(async (opts: { store: string; queue: string; concurrency: number }) => {
+  .option(
+    '--work-dir <dir>',
+    'local directory where shards are built and kept (default: one per store under the system temp dir)',
+  )
+  .action(async (opts: { store: string; queue: string; concurrency: number; workDir?: string }) => {
     await reporting('batch worker', [ConfigError], async () => {
       await runBatchWorker({
         store: parseStoreUrl('--store', opts.store),
         queue: parseQueueUrl('--queue', opts.queue),
         concurrency: opts.concurrency,
+        ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
         stderr: process.stderr,
         stopped: new Promise((resolve) => {
           process.once('SIGINT', () => resolve())

@@ -38,6 +38,7 @@ export function batchSummary(r: BatchJobReport, seconds: number): string {
     `changed:         ${r.changedPartitions.length} partitions${changed === '' ? '' : ` (${changed})`}, ${r.newStreams} new streams`,
     `tasks:           ${r.tasks} partitions handed to workers`,
     `partials:        ${r.partialsComputed} computed, ${r.partialsReused} reused, ${r.partialsComputedLocally} computed by the coordinator after a failed task`,
+    `shards:          ${r.version.shards} per view built by workers, ${r.shardsBuiltLocally} by the coordinator after a failed task`,
     `build:           ${r.incremental ? `from version ${r.version.base ?? '?'}, ` : 'full, '}${r.streamDaysRebuilt} (stream, day) pairs rebuilt, ${r.version.rowsWritten} rows written`,
     `views version:   ${r.version.version} (${r.version.shards} shards per view)`,
     `watermark:       ${new Date(r.version.watermark).toISOString()}`,
@@ -46,8 +47,8 @@ export function batchSummary(r: BatchJobReport, seconds: number): string {
   ].join('\n')
 }
 
-/** One work directory per store, so the next run finds the version this one published. */
-function defaultWorkDir(location: string): string {
+/** One work directory per store, so the next run finds the shards this machine built. */
+export function defaultWorkDir(location: string): string {
   const id = createHash('sha256').update(location).digest('hex').slice(0, 16)
   return join(tmpdir(), 'sluice-batch', id)
 }
@@ -73,9 +74,8 @@ export async function runBatchCommand(options: BatchRunCommandOptions): Promise<
       workDir: options.workDir ?? defaultWorkDir(store.location),
       full: options.full === true,
       ...(options.shards === undefined ? {} : { shards: options.shards }),
-      onProgress: (remaining, total) => {
-        if (total > 0)
-          options.stderr.write(`batch: ${total - remaining}/${total} partitions done\n`)
+      onProgress: (phase, remaining, total) => {
+        if (total > 0) options.stderr.write(`batch: ${total - remaining}/${total} ${phase} done\n`)
       },
     })
     options.stdout.write(batchSummary(report, (performance.now() - started) / 1000))
@@ -89,6 +89,7 @@ export interface BatchWorkerCommandOptions {
   readonly store: StoreConfig
   readonly queue: QueueConfig
   readonly concurrency: number
+  readonly workDir?: string
   readonly stderr: Writable
   /** Resolves when the worker should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -104,11 +105,20 @@ export async function runBatchWorker(options: BatchWorkerCommandOptions): Promis
     )
   const store = openObjectStore(options.store)
   const queue = openJobQueue<BatchTask>(options.queue, BATCH_QUEUE)
+  const context = {
+    store,
+    views: VIEWS,
+    shardStore: new LevelShardStore(),
+    workDir: options.workDir ?? defaultWorkDir(store.location),
+  }
   const consumer = queue.consume(
     async (job) => {
-      await runBatchTask(store, VIEWS, job.data)
+      const task = job.data
+      await runBatchTask(context, task)
       options.stderr.write(
-        `batch worker: ${job.data.type}/${job.data.date} done (${job.data.streams.length} streams)\n`,
+        task.kind === 'shard'
+          ? `batch worker: shard ${task.shard} of views version ${task.version} built\n`
+          : `batch worker: ${task.type}/${task.date} done (${task.streams.length} streams)\n`,
       )
     },
     { concurrency: options.concurrency },
