@@ -33,7 +33,6 @@ export {
   PARTIALS_PREFIX,
   type Partition,
 } from './partition-partials.js'
-export { decodeEntries, encodeEntries, PartialFormatError } from './partial-codec.js'
 export { bucketRange, parseRowKey, shardOf, streamRange, viewRowKey } from './view-row-keys.js'
 export {
   buildShard,

@@ -5,6 +5,8 @@ import { definitionTargets, FilterSet, type CompiledDefinition } from '../query-
 import {
   arrowToInteractions,
   dayStart,
+  decodeEntries,
+  encodeEntries,
   findTarget,
   partitionPrefix,
   scanMaster,
@@ -14,7 +16,6 @@ import {
 } from '../schemas/index.js'
 import { listAll, type ObjectStore } from '../schemas/ports/index.js'
 import { Table } from 'apache-arrow'
-import { decodeEntries, encodeEntries } from './partial-codec.js'
 import { viewRowKey } from './view-row-keys.js'
 import {
   BucketFolds,

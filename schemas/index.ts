@@ -174,6 +174,8 @@ export {
   type Granularity,
 } from './views/time-bucket.js'
 export { COUNT, aggregate, copyOf, type Monoid } from './views/monoid.js'
+export { keyedValues } from './views/keyed-monoid.js'
+export { decodeEntries, encodeEntries, EntryFormatError } from './views/entry-codec.js'
 export { HyperLogLog, UNIQUES, hash32 } from './views/hyperloglog.js'
 export {
   DEFAULT_TOP_CAPACITY,

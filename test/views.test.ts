@@ -13,6 +13,7 @@ import {
   topView,
   VIEWS,
   VOLUME_BY,
+  type AuthorInfluence,
   type Interaction,
   type TopSummary,
   type View,
@@ -180,8 +181,15 @@ describe('view answers equal a brute-force count over the same interactions', ()
       if (who !== undefined) brute.set(who, (brute.get(who) ?? 0) + 1)
     }
     expect(brute.size).toBeGreaterThan(10)
-    for (const [who, n] of brute)
-      expect((got.get(who) as { retweetsReceived: number }).retweetsReceived).toBe(n)
+    const authors = got.get('') as Map<string, AuthorInfluence>
+    for (const [who, n] of brute) expect(authors.get(who)?.retweetsReceived).toBe(n)
+    // Every author credited with an interaction is there, with as many interactions as they wrote.
+    const written = new Map<string, number>()
+    for (const i of all) {
+      const who = i.interaction?.author?.username
+      if (who !== undefined) written.set(who, (written.get(who) ?? 0) + 1)
+    }
+    for (const [who, n] of written) expect(authors.get(who)?.interactions).toBe(n)
   })
 })
 

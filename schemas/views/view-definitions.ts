@@ -1,6 +1,7 @@
 import type { Interaction } from '../interaction.js'
 import { AUTHOR_INFLUENCE, DOMAIN_INFLUENCE, type AuthorInfluence } from './influence.js'
 import { hash32, UNIQUES } from './hyperloglog.js'
+import { keyedValues } from './keyed-monoid.js'
 import { COUNT, type Monoid } from './monoid.js'
 import { DEFAULT_TOP_CAPACITY, topValues } from './top-values.js'
 
@@ -136,6 +137,7 @@ const credit = (
   reach: number,
 ): AuthorInfluence => ({ interactions, retweetsReceived, repliesReceived, reach })
 
+/** Per bucket, one map of every author credited: interactions, retweets and replies received, reach. */
 export const AUTHOR_INFLUENCE_VIEW = view({
   name: 'author_influence',
   targets: [
@@ -145,21 +147,23 @@ export const AUTHOR_INFLUENCE_VIEW = view({
     'twitter.retweeted.user.screen_name',
     'twitter.in_reply_to_screen_name',
   ],
-  monoid: AUTHOR_INFLUENCE,
+  monoid: keyedValues(AUTHOR_INFLUENCE),
   extract: (i, emit) => {
     const author = authorOf(i)
-    if (author !== undefined) emit(author, credit(1, 0, 0, i.twitter?.user?.followers_count ?? 0))
+    if (author !== undefined)
+      emit('', [author, credit(1, 0, 0, i.twitter?.user?.followers_count ?? 0)])
     const retweeted = i.twitter?.retweeted?.user?.screen_name
-    if (retweeted !== undefined) emit(retweeted, credit(0, 1, 0, 0))
+    if (retweeted !== undefined) emit('', [retweeted, credit(0, 1, 0, 0)])
     const repliedTo = i.twitter?.in_reply_to_screen_name
-    if (repliedTo !== undefined) emit(repliedTo, credit(0, 0, 1, 0))
+    if (repliedTo !== undefined) emit('', [repliedTo, credit(0, 0, 1, 0)])
   },
 })
 
+/** Per bucket, one map of every link domain shared: links and distinct sharers. */
 export const DOMAIN_INFLUENCE_VIEW = view({
   name: 'domain_influence',
   targets: ['links.domain', 'interaction.author.username', 'interaction.author.id'],
-  monoid: DOMAIN_INFLUENCE,
+  monoid: keyedValues(DOMAIN_INFLUENCE),
   extract: (i, emit) => {
     const author = authorOf(i)
     const domains = i.links?.domain
@@ -167,7 +171,7 @@ export const DOMAIN_INFLUENCE_VIEW = view({
     const sharer = hash32(author)
     // Once per domain however many of its links the interaction has (lists are short).
     for (let d = 0; d < domains.length; d++)
-      if (domains.indexOf(domains[d] as string) === d) emit(domains[d] as string, sharer)
+      if (domains.indexOf(domains[d] as string) === d) emit('', [domains[d] as string, sharer])
   },
 })
 

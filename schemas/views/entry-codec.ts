@@ -1,19 +1,19 @@
 /*
- * The bytes of a stored partial: a magic, then (key, value) pairs, each a 32-bit length and its
- * bytes (the key in UTF-8, the value as its monoid encoded it). Binary rather than JSON so a
- * coordinator reading every partition's partials does not parse and base64-decode them.
+ * (key, bytes) pairs as bytes: a magic, then each pair as two 32-bit lengths, the key in UTF-8
+ * and the value's bytes. Binary rather than JSON, so stored partials and keyed view values are
+ * read without parsing text or decoding base64.
  */
 
 const MAGIC = 0x534c5031 // "SLP1"
 
-/** A partial's bytes were not written by {@link encodeEntries}. */
-export class PartialFormatError extends Error {
-  override readonly name = 'PartialFormatError'
+/** Bytes that were not written by {@link encodeEntries}. */
+export class EntryFormatError extends Error {
+  override readonly name = 'EntryFormatError'
   constructor(
     readonly at: number,
     reason: string,
   ) {
-    super(`stored partial is malformed at byte ${at}: ${reason}`)
+    super(`encoded entries are malformed at byte ${at}: ${reason}`)
   }
 }
 
@@ -35,15 +35,15 @@ export function encodeEntries(entries: readonly (readonly [string, Uint8Array])[
 
 export function* decodeEntries(bytes: Uint8Array): Generator<[string, Uint8Array]> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (buf.length < 4 || buf.readUInt32BE(0) !== MAGIC) throw new PartialFormatError(0, 'no magic')
+  if (buf.length < 4 || buf.readUInt32BE(0) !== MAGIC) throw new EntryFormatError(0, 'no magic')
   let at = 4
   while (at < buf.length) {
-    if (at + 8 > buf.length) throw new PartialFormatError(at, 'truncated lengths')
+    if (at + 8 > buf.length) throw new EntryFormatError(at, 'truncated lengths')
     const keyLength = buf.readUInt32BE(at)
     const valueLength = buf.readUInt32BE(at + 4)
     const keyEnd = at + 8 + keyLength
     const valueEnd = keyEnd + valueLength
-    if (valueEnd > buf.length) throw new PartialFormatError(at, 'truncated entry')
+    if (valueEnd > buf.length) throw new EntryFormatError(at, 'truncated entry')
     yield [buf.toString('utf8', at + 8, keyEnd), buf.subarray(keyEnd, valueEnd)]
     at = valueEnd
   }
