@@ -20,14 +20,13 @@ import { readShardResult, runShardTask, type ShardTask } from './shard-task.js'
 import { shardOf } from './view-row-keys.js'
 import { viewsSignature } from './view-aggregates.js'
 import {
-  commitVersion,
   currentViewVersion,
   DEFAULT_SHARDS,
-  deleteOldViewVersions,
   readViewManifest,
-  type ShardResult,
   type ViewVersionManifest,
-} from './view-publish.js'
+} from './view-manifest.js'
+import { commitVersion, type ShardResult } from './view-publish.js'
+import { deleteOldViewVersions } from './view-retention.js'
 
 /** One unit of the map side: the streams whose partials one (type, day) partition lacks. */
 export interface PartitionTask {
@@ -154,6 +153,12 @@ export interface BatchJobReport {
   /** Shards the coordinator built itself (a task that failed for good). */
   readonly shardsBuiltLocally: number
   readonly version: ViewVersionManifest
+  /** Wall time of the map side, of the reduce side, and of committing and cleaning up. */
+  readonly seconds: {
+    readonly partitions: number
+    readonly shards: number
+    readonly commit: number
+  }
 }
 
 /**
@@ -174,6 +179,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
   const consumers = Array.from({ length: options.workers }, () =>
     queue.consume((job) => runBatchTask(context, job.data), { concurrency: 1 }),
   )
+  const started = performance.now()
   try {
     // The map side: partitions folded into partials.
     const tasks = await planBatch(store, snapshot, streams, views)
@@ -185,6 +191,8 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
       await runBatchTask(context, task)
       partialsComputedLocally += task.streams.length
     }
+
+    const partitionsDone = performance.now()
 
     // The reduce side: the next version's shards built from partials, one task per shard.
     const previous = await usableBase(store, views, options)
@@ -219,6 +227,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
         shardsBuiltLocally++
       }
     }
+    const shardsDone = performance.now()
     const manifest = await commitVersion(store, results, {
       version,
       views,
@@ -249,6 +258,11 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRep
       streamDaysRebuilt: results.reduce((n, r) => n + r.streamDays, 0),
       shardsBuiltLocally,
       version: manifest,
+      seconds: {
+        partitions: (partitionsDone - started) / 1000,
+        shards: (shardsDone - partitionsDone) / 1000,
+        commit: (performance.now() - shardsDone) / 1000,
+      },
     }
   } finally {
     await Promise.all(consumers.map((c) => c.close()))

@@ -1,6 +1,14 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Granularity, View } from '../schemas/index.js'
+import {
+  dimensionKey,
+  type Granularity,
+  type HyperLogLog,
+  type TopDimension,
+  type TopSummary,
+  type View,
+  type VolumeDimension,
+} from '../schemas/index.js'
 import type { ObjectStore, ViewShardReader, ViewShardStore } from '../schemas/ports/index.js'
 import { bucketRange, parseRowKey, shardOf } from './view-row-keys.js'
 import {
@@ -8,7 +16,7 @@ import {
   downloadShard,
   readViewManifest,
   type ViewVersionManifest,
-} from './view-publish.js'
+} from './view-manifest.js'
 
 interface LoadedVersion {
   readonly manifest: ViewVersionManifest
@@ -40,6 +48,9 @@ export interface ViewQuery {
   /** Only rows whose view key starts with this (e.g. one dimension of `volume_by`). */
   readonly keyPrefix?: string
 }
+
+/** A stream's buckets of one granularity starting in `[from, to)`. */
+export type SpanQuery = Omit<ViewQuery, 'view' | 'keyPrefix'>
 
 /**
  * The batch views as servers read them: the current version's shards, copied from the object
@@ -143,6 +154,58 @@ export class BatchViews {
       values.set(row.key, mine === undefined ? row.value : view.monoid.merge(mine, row.value))
     }
     return { version: answer.version, watermark: answer.watermark, values }
+  }
+
+  /** A stream's volume per bucket, in total or broken down by one dimension's values. */
+  async volume(query: SpanQuery & { readonly dimension?: VolumeDimension }): Promise<{
+    readonly version: number
+    readonly watermark: number
+    readonly rows: readonly {
+      readonly bucket: number
+      readonly value: string
+      readonly count: number
+    }[]
+  }> {
+    const prefix = query.dimension === undefined ? undefined : dimensionKey(query.dimension, '')
+    const answer = await this.range({
+      ...query,
+      view: query.dimension === undefined ? 'volume' : 'volume_by',
+      ...(prefix === undefined ? {} : { keyPrefix: prefix }),
+    })
+    return {
+      version: answer.version,
+      watermark: answer.watermark,
+      rows: answer.rows.map((r) => ({
+        bucket: r.bucket,
+        value: prefix === undefined ? '' : r.key.slice(prefix.length),
+        count: r.value as number,
+      })),
+    }
+  }
+
+  /** A stream's top values of one dimension over the range: the merged summary. */
+  async top(query: SpanQuery & { readonly dimension: TopDimension }): Promise<{
+    readonly version: number
+    readonly watermark: number
+    readonly summary: TopSummary | undefined
+  }> {
+    const answer = await this.merged({ ...query, view: 'top', keyPrefix: query.dimension })
+    const summary = answer.values.get(query.dimension) as TopSummary | undefined
+    return { version: answer.version, watermark: answer.watermark, summary }
+  }
+
+  /** A stream's distinct authors over the range: the merged sketch. */
+  async uniques(query: SpanQuery): Promise<{
+    readonly version: number
+    readonly watermark: number
+    readonly sketch: HyperLogLog | undefined
+  }> {
+    const answer = await this.merged({ ...query, view: 'unique_authors' })
+    return {
+      version: answer.version,
+      watermark: answer.watermark,
+      sketch: answer.values.get('') as HyperLogLog | undefined,
+    }
   }
 
   async close(): Promise<void> {

@@ -44,25 +44,34 @@ export {
   CURRENT_VIEWS_KEY,
   currentViewVersion,
   DEFAULT_SHARDS,
-  buildAndUploadShard,
-  commitVersion,
-  deleteOldViewVersions,
   downloadShard,
-  publishVersion,
-  publishViews,
   readViewManifest,
   shardFileKey,
   ShardChecksumError,
+  storedFileKey,
   versionManifestKey,
   VIEWS_PREFIX,
+  type ShardFile,
+  type ViewVersionManifest,
+} from './view-manifest.js'
+export {
+  buildAndUploadShard,
+  commitVersion,
+  publishVersion,
+  publishViews,
   type CommitOptions,
   type PublishOptions,
   type ShardBuildOptions,
   type ShardResult,
-  type ShardFile,
-  type ViewVersionManifest,
 } from './view-publish.js'
-export { BatchViews, type ViewAnswer, type ViewQuery, type ViewRow } from './batch-views.js'
+export { deleteOldViewVersions } from './view-retention.js'
+export {
+  BatchViews,
+  type SpanQuery,
+  type ViewAnswer,
+  type ViewQuery,
+  type ViewRow,
+} from './batch-views.js'
 export {
   batchTaskId,
   batchWatermark,

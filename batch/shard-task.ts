@@ -1,12 +1,8 @@
 import { readMasterSnapshot, type View } from '../schemas/index.js'
 import type { ObjectStore, ViewShardStore } from '../schemas/ports/index.js'
 import { partialRows } from './partition-partials.js'
-import {
-  buildAndUploadShard,
-  readViewManifest,
-  VIEWS_PREFIX,
-  type ShardResult,
-} from './view-publish.js'
+import { readViewManifest, VIEWS_PREFIX } from './view-manifest.js'
+import { buildAndUploadShard, type ShardResult } from './view-publish.js'
 
 /**
  * One unit of a version build: shard `shard` of every view, for the streams that hash to it —

@@ -1,4 +1,4 @@
-import { cp, mkdir, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bucketStart, dayStart, nextBucket, type Granularity, type View } from '../schemas/index.js'
 import type { ViewShardStore, ViewShardWriter } from '../schemas/ports/index.js'
@@ -114,7 +114,7 @@ export async function buildShard(
       const path = join(dir, view.name, `shard-${shard}`)
       await rm(path, { recursive: true, force: true })
       if (base === undefined) await mkdir(path, { recursive: true })
-      else await cp(join(base, view.name, `shard-${shard}`), path, { recursive: true })
+      else await copyShardDir(join(base, view.name, `shard-${shard}`), path)
       const writer =
         base === undefined
           ? await options.shardStore.create(path)
@@ -152,6 +152,23 @@ export async function buildShard(
   let rowsWritten = 0
   for (const buffered of open.values()) rowsWritten += buffered.written
   return { rowsWritten, streamDays }
+}
+
+/**
+ * A copy of a closed LevelDB directory to change: table files, which LevelDB never changes once
+ * written, are hard-linked (so unchanged ones stay the same file, and need no upload); the
+ * rest is copied.
+ */
+async function copyShardDir(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true })
+  for (const name of await readdir(from)) {
+    if (name === 'LOCK') continue
+    if (name.endsWith('.ldb'))
+      await link(join(from, name), join(to, name)).catch(() =>
+        copyFile(join(from, name), join(to, name)),
+      )
+    else await copyFile(join(from, name), join(to, name))
+  }
 }
 
 async function writeRows(

@@ -1,117 +1,38 @@
-import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { dayOf, isJsonObject, type View } from '../schemas/index.js'
-import { listAll, type ObjectStore, type ViewShardStore } from '../schemas/ports/index.js'
+import { dayOf, type View } from '../schemas/index.js'
+import type { ObjectStore, ViewShardStore } from '../schemas/ports/index.js'
 import { entriesByStream, splitEntryKey } from './partition-partials.js'
 import { parseAggregateKey, ViewAggregates, viewsSignature } from './view-aggregates.js'
-import { parseRowKey } from './view-row-keys.js'
 import { buildShard, type VersionContents } from './view-build.js'
-
-export const VIEWS_PREFIX = 'views/'
-export const CURRENT_VIEWS_KEY = 'views/_current.json'
-export const DEFAULT_SHARDS = 4
-
-export function versionManifestKey(version: number): string {
-  return `${VIEWS_PREFIX}_versions/v${version}.json`
-}
-
-export function shardFileKey(view: string, version: number, shard: number, name: string): string {
-  return `${VIEWS_PREFIX}${view}/v${version}/shard-${shard}/${name}`
-}
-
-export interface ShardFile {
-  readonly name: string
-  readonly size: number
-  readonly sha256: string
-}
-
-/** A published batch version: every view's shards, and the watermark its data is complete up to. */
-export interface ViewVersionManifest {
-  readonly version: number
-  /** Epoch ms: the views hold every interaction created before this time. */
-  readonly watermark: number
-  readonly masterVersion: number
-  readonly createdAt: string
-  readonly shards: number
-  readonly views: Readonly<Record<string, readonly (readonly ShardFile[])[]>>
-  /** The view definitions the rows were computed with (a change means a full build). */
-  readonly definitions: string
-  /** The streams the version holds. */
-  readonly streams: readonly string[]
-  /** Per partition (`type/date`), the fingerprint of the partials the version was built from. */
-  readonly partitions: Readonly<Record<string, string>>
-  /** The version this one was built from by changing only some rows, if any. */
-  readonly base?: number
-  readonly rowsWritten: number
-}
-
-/** A shard file in the store does not match its manifest. */
-export class ShardChecksumError extends Error {
-  override readonly name = 'ShardChecksumError'
-  constructor(readonly key: string) {
-    super(`view shard file ${key} is missing or does not match its manifest`)
-  }
-}
-
-const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
-
-async function readJson(
-  store: ObjectStore,
-  key: string,
-): Promise<Record<string, unknown> | undefined> {
-  const bytes = await store.get(key)
-  if (bytes === undefined) return undefined
-  const value: unknown = JSON.parse(new TextDecoder().decode(bytes))
-  return isJsonObject(value) ? value : undefined
-}
-
-/** The version the pointer names, or 0 when none was published. */
-export async function currentViewVersion(store: ObjectStore): Promise<number> {
-  const pointer = await readJson(store, CURRENT_VIEWS_KEY)
-  const version = pointer?.['version']
-  return typeof version === 'number' ? version : 0
-}
-
-export async function readViewManifest(
-  store: ObjectStore,
-  version: number,
-): Promise<ViewVersionManifest | undefined> {
-  return (await readJson(store, versionManifestKey(version))) as ViewVersionManifest | undefined
-}
-
-/**
- * Copies one published shard into `dir` (replacing what is there), verifying every file
- * against the manifest; the files land under a temporary name and are renamed whole.
- */
-export async function downloadShard(
-  store: ObjectStore,
-  manifest: ViewVersionManifest,
-  view: string,
-  shard: number,
-  dir: string,
-): Promise<void> {
-  const partial = `${dir}.partial-${process.pid}`
-  await rm(partial, { recursive: true, force: true })
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(partial, { recursive: true })
-  for (const file of manifest.views[view]?.[shard] ?? []) {
-    const key = shardFileKey(view, manifest.version, shard, file.name)
-    const bytes = await store.get(key)
-    if (bytes === undefined || sha256(bytes) !== file.sha256) throw new ShardChecksumError(key)
-    await writeFile(join(partial, file.name), bytes)
-  }
-  await rename(partial, dir)
-}
+import {
+  CURRENT_VIEWS_KEY,
+  currentViewVersion,
+  DEFAULT_SHARDS,
+  downloadShard,
+  json,
+  sha256,
+  shardFileKey,
+  versionManifestKey,
+  type ShardFile,
+  type ViewVersionManifest,
+} from './view-manifest.js'
+import { parseRowKey } from './view-row-keys.js'
 
 /** Where a machine keeps published shards it built or fetched: `<workDir>/published/v<N>/…`. */
 function publishedDir(workDir: string, version: number): string {
   return join(workDir, 'published', `v${version}`)
 }
 
-const shardFilesSha = (manifest: ViewVersionManifest, shard: number): string =>
-  sha256(json(Object.entries(manifest.views).map(([view, shards]) => [view, shards[shard]])))
+/** What a shard's local copy is checked against: every view's file list of that shard. */
+const shardFilesSha = (files: Readonly<Record<string, readonly ShardFile[] | undefined>>): string =>
+  sha256(json(Object.entries(files)))
+
+const filesOfShard = (
+  manifest: ViewVersionManifest,
+  shard: number,
+): Record<string, readonly ShardFile[] | undefined> =>
+  Object.fromEntries(Object.entries(manifest.views).map(([view, shards]) => [view, shards[shard]]))
 
 /**
  * A local copy of one shard of every view of a published version, for a build to start from:
@@ -126,7 +47,7 @@ async function localShardCopy(
 ): Promise<string> {
   const dir = publishedDir(workDir, manifest.version)
   const marker = join(dir, `shard-${shard}.ok`)
-  const expected = shardFilesSha(manifest, shard)
+  const expected = shardFilesSha(filesOfShard(manifest, shard))
   if ((await readFile(marker, 'utf8').catch(() => undefined)) === expected) return dir
   await rm(marker, { force: true })
   for (const view of Object.keys(manifest.views))
@@ -186,6 +107,21 @@ export async function buildAndUploadShard(
     const list: ShardFile[] = []
     for (const name of (await readdir(dir)).sort()) {
       if (name === 'LOCK') continue
+      const shared =
+        base === undefined || options.base === undefined
+          ? undefined
+          : await unchangedFile(
+              join(base, view.name, `shard-${shard}`),
+              dir,
+              name,
+              options.base,
+              view.name,
+              shard,
+            )
+      if (shared !== undefined) {
+        list.push(shared)
+        continue
+      }
       const bytes = await readFile(join(dir, name))
       await store.put(shardFileKey(view.name, version, shard, name), bytes)
       list.push({ name, size: bytes.byteLength, sha256: sha256(bytes) })
@@ -196,12 +132,37 @@ export async function buildAndUploadShard(
     await mkdir(join(kept, view.name), { recursive: true })
     await rename(dir, target)
   }
+  // This machine's copy of the shard, for its next build to start from without a download.
+  await writeFile(join(kept, `shard-${shard}.ok`), shardFilesSha(files))
   await rm(root, { recursive: true, force: true })
   // Builds only ever start from the newest version, so older local copies can go.
   for (const name of await readdir(join(workDir, 'published')))
     if (/^v\d+$/.test(name) && Number(name.slice(1)) < version - 1)
       await rm(join(workDir, 'published', name), { recursive: true, force: true })
   return { shard, files, rowsWritten: report.rowsWritten, streamDays: report.streamDays }
+}
+
+/**
+ * The base version's entry for a file the build left as it was (the same hard-linked table
+ * file), pointing at where it is already stored; undefined for a new or changed file.
+ */
+async function unchangedFile(
+  baseDir: string,
+  dir: string,
+  name: string,
+  base: ViewVersionManifest,
+  view: string,
+  shard: number,
+): Promise<ShardFile | undefined> {
+  if (!name.endsWith('.ldb')) return undefined
+  const known = base.views[view]?.[shard]?.find((f) => f.name === name)
+  if (known === undefined) return undefined
+  const [mine, theirs] = await Promise.all([
+    stat(join(dir, name)),
+    stat(join(baseDir, name)).catch(() => undefined),
+  ])
+  if (theirs === undefined || mine.ino !== theirs.ino || mine.size !== known.size) return undefined
+  return { ...known, storedIn: known.storedIn ?? base.version }
 }
 
 export interface CommitOptions {
@@ -318,33 +279,4 @@ export async function publishViews(
       partitions: {},
     },
   )
-}
-
-/**
- * Deletes the files of published versions older than the newest `keep` once they are older
- * than `graceMs` (servers still reading one have had that long to move on), then their
- * manifests. Returns the versions deleted.
- */
-export async function deleteOldViewVersions(
-  store: ObjectStore,
-  options: { readonly keep?: number; readonly graceMs?: number; readonly now?: Date } = {},
-): Promise<number[]> {
-  const current = await currentViewVersion(store)
-  const keep = options.keep ?? 2
-  const cutoff = (options.now ?? new Date()).getTime() - (options.graceMs ?? 60 * 60_000)
-  const deleted: number[] = []
-  for (let version = current - keep; version >= 1; version--) {
-    const manifest = await readViewManifest(store, version)
-    if (manifest === undefined) break
-    if (Date.parse(manifest.createdAt) > cutoff) continue
-    // By listing, not by the manifest: a retried shard build may have left other files.
-    for (const view of Object.keys(manifest.views))
-      for await (const o of listAll(store, `${VIEWS_PREFIX}${view}/v${version}/`))
-        await store.delete(o.key)
-    for await (const o of listAll(store, `${VIEWS_PREFIX}_builds/v${version}/`))
-      await store.delete(o.key)
-    await store.delete(versionManifestKey(version))
-    deleted.push(version)
-  }
-  return deleted
 }

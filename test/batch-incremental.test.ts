@@ -2,16 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   aggregateInteractions,
   BatchViews,
+  deleteOldViewVersions,
+  readViewManifest,
   runBatchJob,
   runBatchTask,
+  storedFileKey,
   type BatchJobReport,
   type BatchTask,
   type ViewAggregates,
 } from '../batch/index.js'
+import { SyntheticFirehose } from '../collectors/index.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { MemoryJobQueue } from '../infra/adapters/queue/memory-queue-adapter.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
-import { PermanentJobError } from '../schemas/ports/index.js'
+import { listAll, PermanentJobError } from '../schemas/ports/index.js'
 import { FilterSet, StreamRegistry, type CompiledDefinition } from '../query-dsl/index.js'
 import {
   augment,
@@ -34,6 +38,24 @@ import { tempDir } from './support/temp-dir.js'
 const views = VIEWS.map((v) => (v.name === 'top' ? topView(1_000_000) : v))
 const tweets = dataLines('twitter-v1-sample.jsonl.gz')
 const reddit = dataLines('reddit-api-comments-sample.jsonl.gz').slice(0, 300)
+
+/** Seeded synthetic records over three days, with duplicates and broken lines, per source. */
+function synthetic(): Map<string, string[]> {
+  let clock = Date.parse('2026-11-02T00:00:00Z')
+  const firehose = new SyntheticFirehose({
+    seed: 7,
+    duplicateRate: 0.03,
+    malformedRate: 0.01,
+    now: () => (clock += 170_000),
+  })
+  const out = new Map<string, string[]>()
+  for (let i = 0; i < 1500; i++) {
+    const { source, line } = firehose.next()
+    out.set(source, [...(out.get(source) ?? []), line])
+  }
+  return out
+}
+const generated = synthetic()
 
 function compileAll(sources: readonly string[]): CompiledDefinition[] {
   const registry = new StreamRegistry()
@@ -116,6 +138,7 @@ describe('batch runs build each version from the previous one, rewriting only ch
   const records = [
     { source: 'twitter-v1', lines: tweets.slice(0, 1200) },
     { source: 'reddit', lines: reddit },
+    ...[...generated].map(([source, lines]) => ({ source, lines })),
   ]
   let streams = compileAll([
     'interaction.id exists',
@@ -155,6 +178,8 @@ describe('batch runs build each version from the previous one, rewriting only ch
       segment: 0,
       records: reddit,
     })
+    for (const [source, lines] of generated)
+      await putRawSegment(store, { source, date: '2026-11-04', segment: 0, records: lines })
     await shred({ store, compact: false })
   }, 60_000)
   afterAll(async () => {
@@ -268,6 +293,44 @@ describe('batch runs build each version from the previous one, rewriting only ch
     } finally {
       await worker.close()
       await queue.close()
+    }
+  })
+
+  it('shares unchanged table files with earlier versions, and keeps them when those are deleted', async () => {
+    // A reopened shard turns its write-ahead log into a table file, which the next build shares.
+    await run()
+    const report = await run()
+    const manifest = report.version
+    const shared = Object.values(manifest.views)
+      .flat(2)
+      .filter((f) => f.storedIn !== undefined)
+    expect(shared.length).toBeGreaterThan(0)
+    const rows = await published(batchViews, streams)
+    const deleted = await deleteOldViewVersions(store, { keep: 1, graceMs: 0 })
+    expect(deleted.length).toBeGreaterThan(0)
+    for (const version of deleted) expect(await readViewManifest(store, version)).toBeUndefined()
+    const left: string[] = []
+    for await (const o of listAll(store, 'views/')) left.push(o.key)
+    const needed = new Set(
+      Object.entries(manifest.views).flatMap(([view, shards]) =>
+        shards.flatMap((files, shard) =>
+          files.map((f) => storedFileKey(view, manifest.version, shard, f)),
+        ),
+      ),
+    )
+    // Every file the current version lists is there; no file of a deleted version is left that
+    // the current version does not list.
+    for (const key of needed) expect(left).toContain(key)
+    for (const key of left) {
+      const version = Number(/\/v(\d+)\//.exec(key)?.[1] ?? manifest.version)
+      if (key.includes('/shard-') && version !== manifest.version)
+        expect(needed.has(key), key).toBe(true)
+    }
+    const fresh = new BatchViews(store, shardStore, `${dir.path}/cache-fresh`, views)
+    try {
+      expect(await published(fresh, streams)).toEqual(rows)
+    } finally {
+      await fresh.close()
     }
   })
 })

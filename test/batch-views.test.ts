@@ -11,7 +11,14 @@ import {
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
 import { FilterSet, StreamRegistry } from '../query-dsl/index.js'
-import { dimensionKey, VIEWS, type Interaction } from '../schemas/index.js'
+import {
+  bucketStart,
+  dimensionKey,
+  topEntries,
+  VIEWS,
+  type Interaction,
+  type TopSummary,
+} from '../schemas/index.js'
 import { listAll, type ObjectStore } from '../schemas/ports/index.js'
 import { interactionsOf } from './support/normalized-corpus.js'
 import { tempDir } from './support/temp-dir.js'
@@ -121,6 +128,58 @@ describe('published batch views: versions swapped atomically under load', () => 
     })
     const distinct = new Set(tweets.slice(0, 2000).map((t) => t.interaction?.author?.username)).size
     const estimate = (authors.values.get('') as { estimate(): number }).estimate()
+    expect(Math.abs(estimate - distinct) / distinct).toBeLessThan(0.05)
+  })
+
+  it('answers volume by dimension, top values and unique authors as merged values', async () => {
+    const sample = tweets.slice(0, 2000)
+    const byLanguage = await views.volume({
+      stream: all,
+      granularity: 'month',
+      from: FROM,
+      to: TO,
+      dimension: 'language',
+    })
+    expect(byLanguage.version).toBe(1)
+    const want = new Map<string, number>()
+    for (const t of sample) {
+      const tag = t.language?.tag
+      if (tag === undefined) continue
+      const at = `${bucketStart(t.interaction?.created_at ?? 0, 'month')}/${tag}`
+      want.set(at, (want.get(at) ?? 0) + 1)
+    }
+    expect(new Map(byLanguage.rows.map((r) => [`${r.bucket}/${r.value}`, r.count]))).toEqual(want)
+
+    const hashtags = new Map<string, number>()
+    for (const t of sample)
+      for (const h of t.interaction?.hashtags ?? []) hashtags.set(h, (hashtags.get(h) ?? 0) + 1)
+    const top = await views.top({
+      stream: all,
+      dimension: 'hashtags',
+      granularity: 'day',
+      from: FROM,
+      to: TO,
+    })
+    const entries = topEntries(top.summary as TopSummary, 10)
+    expect(entries.length).toBe(10)
+    for (const e of entries) {
+      expect(e.count).toBeGreaterThanOrEqual(hashtags.get(e.value) ?? 0)
+      expect(e.count - e.error).toBeLessThanOrEqual(hashtags.get(e.value) ?? 0)
+    }
+    // Past 200 distinct values counts are bounds, so the heaviest is among the first, not first.
+    const heaviest = [...hashtags].sort((a, b) => b[1] - a[1])[0] as [string, number]
+    expect(entries.map((e) => e.value)).toContain(heaviest[0])
+
+    const authors = await views.uniques({
+      stream: english,
+      granularity: 'hour',
+      from: FROM,
+      to: TO,
+    })
+    const distinct = new Set(
+      sample.filter((t) => t.language?.tag === 'en').map((t) => t.interaction?.author?.username),
+    ).size
+    const estimate = authors.sketch?.estimate() ?? 0
     expect(Math.abs(estimate - distinct) / distinct).toBeLessThan(0.05)
   })
 
