@@ -88,3 +88,46 @@ export function parseQueueUrl(setting: string, value: string): QueueConfig {
     lockMs: positiveInt(setting, value, url.searchParams.get('lock_ms'), 30_000),
   }
 }
+
+/** Where the speed layer's state is, parsed from `level://PATH` or `cassandra://HOST:PORT/KEYSPACE`. */
+export type SpeedStoreConfig =
+  | { readonly kind: 'level'; readonly path: string }
+  | {
+      readonly kind: 'cassandra'
+      readonly host: string
+      readonly port: number
+      readonly keyspace: string
+      readonly replication: number
+      readonly localDataCenter: string
+    }
+
+/**
+ * @example parseSpeedStoreUrl('--speed-store', 'level://./speed') // { kind: 'level', path: '/abs/speed' }
+ * @example parseSpeedStoreUrl('--speed-store', 'cassandra://127.0.0.1:9042/sluice?replication=3')
+ */
+export function parseSpeedStoreUrl(setting: string, value: string): SpeedStoreConfig {
+  // Like file://, `level://./speed` is a path relative to the working directory.
+  if (value.startsWith('level://')) {
+    const path = decodeURIComponent(value.slice('level://'.length))
+    if (path === '') throw new ConfigError(setting, value, 'the directory is missing')
+    return { kind: 'level', path: resolve(path) }
+  }
+  const url = parseUrl(setting, value)
+  if (url.protocol !== 'cassandra:')
+    throw new ConfigError(setting, value, 'expected level://PATH or cassandra://HOST:PORT/KEYSPACE')
+  const keyspace = decodeURIComponent(url.pathname.replace(/^\/+/, ''))
+  if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace))
+    throw new ConfigError(
+      setting,
+      value,
+      'the keyspace (the path) must be a lower-case letter then up to 47 letters, digits or _',
+    )
+  return {
+    kind: 'cassandra',
+    host: url.hostname === '' ? '127.0.0.1' : url.hostname,
+    port: positiveInt(setting, value, url.port === '' ? null : url.port, 9042),
+    keyspace,
+    replication: positiveInt(setting, value, url.searchParams.get('replication'), 1),
+    localDataCenter: url.searchParams.get('dc') ?? 'datacenter1',
+  }
+}

@@ -88,9 +88,12 @@ export function launch(
   port: number,
   command: string,
   args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly cwd?: string } = {},
 ): LaunchedProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  })
   // spawn reports a missing binary asynchronously; the caller checks availability first.
   child.on('error', () => undefined)
   return new LaunchedProcess(service, port, child)

@@ -24,3 +24,4 @@ export {
   type RetryPolicy,
 } from './job-queue.js'
 export type { ViewShardReader, ViewShardStore, ViewShardWriter } from './view-shard-store.js'
+export type { SpeedChanges, SpeedPut, SpeedRead, SpeedStore } from './speed-store.js'
