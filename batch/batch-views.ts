@@ -2,11 +2,12 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   dimensionKey,
-  type Granularity,
   type HyperLogLog,
   type TopDimension,
   type TopSummary,
   type View,
+  type ViewQuery,
+  type ViewRow,
   type VolumeDimension,
 } from '../schemas/index.js'
 import type { ObjectStore, ViewShardReader, ViewShardStore } from '../schemas/ports/index.js'
@@ -25,28 +26,10 @@ interface LoadedVersion {
   retired: boolean
 }
 
-/** One row of a view answer. */
-export interface ViewRow {
-  readonly bucket: number
-  readonly key: string
-  readonly value: unknown
-}
-
 export interface ViewAnswer {
   readonly version: number
   readonly watermark: number
   readonly rows: readonly ViewRow[]
-}
-
-export interface ViewQuery {
-  readonly stream: string
-  readonly view: string
-  readonly granularity: Granularity
-  /** Buckets starting in `[from, to)`. */
-  readonly from: number
-  readonly to: number
-  /** Only rows whose view key starts with this (e.g. one dimension of `volume_by`). */
-  readonly keyPrefix?: string
 }
 
 /** A stream's buckets of one granularity starting in `[from, to)`. */

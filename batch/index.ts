@@ -65,13 +65,7 @@ export {
   type ShardResult,
 } from './view-publish.js'
 export { deleteOldViewVersions } from './view-retention.js'
-export {
-  BatchViews,
-  type SpanQuery,
-  type ViewAnswer,
-  type ViewQuery,
-  type ViewRow,
-} from './batch-views.js'
+export { BatchViews, type SpanQuery, type ViewAnswer } from './batch-views.js'
 export {
   batchTaskId,
   batchWatermark,

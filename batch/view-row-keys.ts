@@ -1,4 +1,10 @@
-import { hash32, type Granularity } from '../schemas/index.js'
+import {
+  BUCKET_TEXT_WIDTH,
+  bucketFromText,
+  bucketText,
+  hash32,
+  type Granularity,
+} from '../schemas/index.js'
 
 /*
  * How view rows are keyed in shards: stream, granularity, bucket, then the view's own key,
@@ -7,13 +13,6 @@ import { hash32, type Granularity } from '../schemas/index.js'
  */
 
 const SEP = '\u0000'
-// Buckets are encoded fixed-width, so key order is time order (from 1938 on).
-const BUCKET_OFFSET = 1e15
-const BUCKET_WIDTH = 16
-
-export function bucketText(ms: number): string {
-  return String(ms + BUCKET_OFFSET).padStart(BUCKET_WIDTH, '0')
-}
 
 /** The key of a value in a view's shard. */
 export function viewRowKey(
@@ -45,8 +44,8 @@ export function streamRange(stream: string): readonly [string, string] {
 export function parseRowKey(rowKey: string): { readonly bucket: number; readonly key: string } {
   const bucketAt = rowKey.indexOf(SEP, rowKey.indexOf(SEP) + 1) + 1
   return {
-    bucket: Number(rowKey.slice(bucketAt, bucketAt + BUCKET_WIDTH)) - BUCKET_OFFSET,
-    key: rowKey.slice(bucketAt + BUCKET_WIDTH + 1),
+    bucket: bucketFromText(rowKey.slice(bucketAt, bucketAt + BUCKET_TEXT_WIDTH)),
+    key: rowKey.slice(bucketAt + BUCKET_TEXT_WIDTH + 1),
   }
 }
 

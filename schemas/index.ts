@@ -171,10 +171,14 @@ export {
   bucketStart,
   nextBucket,
   coveringBuckets,
+  bucketText,
+  bucketFromText,
+  BUCKET_TEXT_WIDTH,
   type Granularity,
 } from './views/time-bucket.js'
 export { COUNT, aggregate, copyOf, type Monoid } from './views/monoid.js'
-export { keyedValues } from './views/keyed-monoid.js'
+export { isKeyed, keyedValues, type KeyedMonoid } from './views/keyed-monoid.js'
+export type { ViewQuery, ViewRow } from './views/view-query.js'
 export { decodeEntries, encodeEntries, EntryFormatError } from './views/entry-codec.js'
 export { HyperLogLog, UNIQUES, hash32 } from './views/hyperloglog.js'
 export {

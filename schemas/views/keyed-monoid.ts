@@ -7,11 +7,20 @@ import type { Monoid } from './monoid.js'
  * of the firehose has thousands of authors, and influence is always read as a whole ranking.
  * Items are [key, inner item]. Encoded with the keys sorted, so equal maps have equal bytes.
  */
-export function keyedValues<V, I>(
-  inner: Monoid<V, I>,
-): Monoid<Map<string, V>, readonly [string, I]> {
+export interface KeyedMonoid<V, I> extends Monoid<Map<string, V>, readonly [string, I]> {
+  /** The monoid of each entry: stores that update entries one by one use it directly. */
+  readonly inner: Monoid<V, I>
+}
+
+/** Whether `monoid` is a map of entries (see {@link keyedValues}). */
+export function isKeyed(monoid: Monoid<unknown, unknown>): monoid is KeyedMonoid<unknown, unknown> {
+  return 'inner' in monoid
+}
+
+export function keyedValues<V, I>(inner: Monoid<V, I>): KeyedMonoid<V, I> {
   return {
     name: `keyed(${inner.name})`,
+    inner,
     empty: () => new Map(),
     add: (map, [key, item]) => {
       const value = map.get(key)

@@ -85,3 +85,16 @@ export function coveringBuckets(
     tail: at < to ? [at, to] : undefined,
   }
 }
+
+// Bucket starts as fixed-width text, so keys that hold them sort in time order (from 1938 on).
+const BUCKET_OFFSET = 1e15
+export const BUCKET_TEXT_WIDTH = 16
+
+/** A bucket start as sortable text (for the keys of view stores). */
+export function bucketText(ms: number): string {
+  return String(ms + BUCKET_OFFSET).padStart(BUCKET_TEXT_WIDTH, '0')
+}
+
+export function bucketFromText(text: string): number {
+  return Number(text) - BUCKET_OFFSET
+}

@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openSpeedStore } from '../../infra/adapters/open-speed-store.js'
-import { parseSpeedStoreUrl } from '../../infra/config/adapter-urls.js'
-import { startCassandra, type CassandraServer } from '../../infra/launchers/cassandra-launcher.js'
 import type { SpeedStore } from '../../schemas/ports/index.js'
-import { chosenAdapters } from '../support/adapter-choice.js'
-import { tempDir } from '../support/temp-dir.js'
+import { SPEED_STORE_ADAPTERS, speedStores } from '../support/speed-stores.js'
 
-const ADAPTERS = chosenAdapters('SLUICE_TEST_SPEED_STORES', ['level', 'cassandra'] as const)
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 const text = (b: Uint8Array | undefined): string | undefined =>
   b === undefined ? undefined : new TextDecoder().decode(b)
@@ -19,30 +13,11 @@ async function entries(store: SpeedStore, route: number, gte = '', lt = '\uffff'
   return out
 }
 
-describe.each(ADAPTERS)('SpeedStore contract: %s', (adapter) => {
-  const dir = tempDir(`speed-store-${adapter}`)
-  let cassandra: CassandraServer | undefined
-  const opened: SpeedStore[] = []
-  // Each test gets a store of its own: a LevelDB directory or a keyspace.
-  const url = (): string =>
-    adapter === 'level'
-      ? `level://${dir.path}/${randomUUID()}`
-      : (cassandra as CassandraServer).url(`t${randomUUID().replaceAll('-', '').slice(0, 20)}`)
-  const fresh = async (at = url()): Promise<SpeedStore> => {
-    const store = await openSpeedStore(parseSpeedStoreUrl('--speed-store', at))
-    opened.push(store)
-    return store
-  }
-
-  beforeAll(async () => {
-    if (adapter === 'cassandra')
-      cassandra = await startCassandra({ directory: `${dir.path}/cassandra` })
-  }, 180_000)
-  afterAll(async () => {
-    for (const store of opened) await store.close().catch(() => undefined)
-    await cassandra?.process.stop()
-    dir.remove()
-  })
+describe.each(SPEED_STORE_ADAPTERS)('SpeedStore contract: %s', (adapter) => {
+  const stores = speedStores(adapter, 'speed-store')
+  const fresh = (at?: string): Promise<SpeedStore> => stores.fresh(at)
+  beforeAll(() => stores.start(), 180_000)
+  afterAll(() => stores.stop())
 
   it('starts every route at version 0, empty; a commit applies and bumps the version', async () => {
     const store = await fresh()
@@ -157,11 +132,10 @@ describe.each(ADAPTERS)('SpeedStore contract: %s', (adapter) => {
   }, 60_000)
 
   it('keeps its state across a close and a new open', async () => {
-    const at = url()
+    const at = stores.url()
     const first = await fresh(at)
     await first.commit(9, 0, { puts: [{ key: 'kept', value: bytes('yes') }] })
-    await first.close()
-    opened.splice(opened.indexOf(first), 1)
+    await stores.close(first)
     const second = await fresh(at)
     const read = await second.read(9, ['kept'])
     expect(read.version).toBe(1)

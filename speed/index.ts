@@ -1,0 +1,15 @@
+/**
+ * speed/: the speed layer. So far (issue 7 in progress): interactions matched and extracted once
+ * and grouped into routes by id, applied to a route exactly once (conditional commits that
+ * carry the counted ids and the job's mark), and read back per stream as batch-comparable
+ * monoid values.
+ */
+export { routeBatches, routeOf, type RouteBatch, type RoutedInteraction } from './route-batch.js'
+export {
+  applyRouteBatch,
+  RouteContentionError,
+  type ApplyOptions,
+  type ApplyResult,
+} from './route-apply.js'
+export { SpeedViews } from './speed-views.js'
+export { jobKey, parseValueKey, seenKey, valueKey, valueRange } from './speed-keys.js'

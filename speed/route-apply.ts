@@ -1,0 +1,137 @@
+import {
+  bucketStart,
+  isKeyed,
+  SPEED_GRANULARITIES,
+  type Granularity,
+  type Monoid,
+  type View,
+} from '../schemas/index.js'
+import type { SpeedPut, SpeedStore } from '../schemas/ports/index.js'
+import type { RouteBatch, RoutedInteraction } from './route-batch.js'
+import { jobKey, seenKey, valueKey } from './speed-keys.js'
+
+const EMPTY = new Uint8Array(0)
+
+export interface ApplyOptions {
+  readonly views: readonly View[]
+  readonly granularities?: readonly Granularity[]
+  /** Seconds every entry written lives at most (the backstop of expiry). */
+  readonly ttlSeconds: number
+  /** Interactions created before this time are late: their buckets belong to batch. */
+  readonly watermark?: number
+  /** Commits refused by a concurrent writer before giving up (an error, so the job is retried). */
+  readonly maxAttempts?: number
+}
+
+export interface ApplyResult {
+  /** The job had been applied to this route before (a redelivery): nothing changed. */
+  readonly alreadyApplied: boolean
+  readonly applied: number
+  /** Interactions this route had counted before (the same id in another job). */
+  readonly duplicates: number
+  /** Interactions older than the watermark, left to the next batch run. */
+  readonly late: number
+  /** Commits tried (more than one when another writer committed to the route in between). */
+  readonly attempts: number
+}
+
+/** A route's commits kept being refused: too many writers on it at once. */
+export class RouteContentionError extends Error {
+  override readonly name = 'RouteContentionError'
+  constructor(
+    readonly route: number,
+    readonly job: string,
+    readonly attempts: number,
+  ) {
+    super(`route ${route}: job ${job} lost ${attempts} commits in a row to other writers`)
+  }
+}
+
+interface Delta {
+  readonly monoid: Monoid<unknown, unknown>
+  value: unknown
+}
+
+/** The interactions' items folded per speed row: the change this batch makes. */
+function fold(
+  interactions: readonly RoutedInteraction[],
+  views: readonly View[],
+  granularities: readonly Granularity[],
+): Map<string, Delta> {
+  const deltas = new Map<string, Delta>()
+  for (const i of interactions)
+    for (const g of granularities) {
+      const bucket = bucketStart(i.at, g)
+      for (const stream of i.streams)
+        for (const [v, key, item] of i.items) {
+          const view = views[v] as View
+          // A keyed view's entries are rows of their own (see speed-keys.ts).
+          const keyed = isKeyed(view.monoid)
+          const [sub, entryItem] = keyed ? (item as readonly [string, unknown]) : [undefined, item]
+          const monoid = keyed ? view.monoid.inner : view.monoid
+          const rowKey = valueKey(stream, view.name, g, bucket, key, sub)
+          let delta = deltas.get(rowKey)
+          if (delta === undefined) {
+            delta = { monoid, value: monoid.empty() }
+            deltas.set(rowKey, delta)
+          }
+          delta.value = monoid.add(delta.value, entryItem)
+        }
+    }
+  return deltas
+}
+
+/**
+ * Applies one hand-off job's interactions to one route exactly once: reads the route's version,
+ * whether the job was applied and which ids were counted, folds the new interactions into the
+ * values read, and commits values, the ids and the job's mark together, conditional on the
+ * version. A redelivered job finds its mark; an id counted by another job is skipped; a commit
+ * refused by a concurrent writer starts over from a new read.
+ */
+export async function applyRouteBatch(
+  store: SpeedStore,
+  batch: RouteBatch,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const granularities = options.granularities ?? SPEED_GRANULARITIES
+  const watermark = options.watermark ?? -Infinity
+  const timely = batch.interactions.filter((i) => i.at >= watermark)
+  const late = batch.interactions.length - timely.length
+  // One copy of each id within the batch itself.
+  const unique = [...new Map(timely.map((i) => [i.id, i])).values()]
+  const maxAttempts = options.maxAttempts ?? 20
+  const all = fold(unique, options.views, granularities)
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    // One read: the job's mark, the ids, and every row the batch could touch.
+    const current = await store.read(batch.route, [
+      jobKey(batch.job),
+      ...unique.map((i) => seenKey(i.id)),
+      ...all.keys(),
+    ])
+    if (current.values.has(jobKey(batch.job)))
+      return { alreadyApplied: true, applied: 0, duplicates: 0, late, attempts: attempt }
+    const fresh = unique.filter((i) => !current.values.has(seenKey(i.id)))
+    const deltas = fresh.length === unique.length ? all : fold(fresh, options.views, granularities)
+    const puts: SpeedPut[] = []
+    for (const [rowKey, delta] of deltas) {
+      const bytes = current.values.get(rowKey)
+      const value =
+        bytes === undefined
+          ? delta.value
+          : delta.monoid.merge(delta.monoid.decode(bytes), delta.value)
+      puts.push({ key: rowKey, value: delta.monoid.encode(value), ttlSeconds: options.ttlSeconds })
+    }
+    for (const i of fresh)
+      puts.push({ key: seenKey(i.id), value: EMPTY, ttlSeconds: options.ttlSeconds })
+    puts.push({ key: jobKey(batch.job), value: EMPTY, ttlSeconds: options.ttlSeconds })
+    if (await store.commit(batch.route, current.version, { puts }))
+      return {
+        alreadyApplied: false,
+        applied: fresh.length,
+        duplicates: unique.length - fresh.length + (timely.length - unique.length),
+        late,
+        attempts: attempt,
+      }
+  }
+  throw new RouteContentionError(batch.route, batch.job, maxAttempts)
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { aggregateInteractions, type ViewAggregates } from '../batch/index.js'
+import { FilterSet, StreamRegistry } from '../query-dsl/index.js'
+import {
+  SPEED_GRANULARITIES,
+  topEntries,
+  topView,
+  VIEWS,
+  type Interaction,
+  type TopSummary,
+  type View,
+} from '../schemas/index.js'
+import type { SpeedStore } from '../schemas/ports/index.js'
+import { applyRouteBatch, routeBatches, SpeedViews, type ApplyResult } from '../speed/index.js'
+import { interactionsOf } from './support/normalized-corpus.js'
+import { SPEED_STORE_ADAPTERS, speedStores } from './support/speed-stores.js'
+
+// Top summaries compared exactly need a capacity above the distinct values (see views.test.ts).
+const views = VIEWS.map((v) => (v.name === 'top' ? topView(1_000_000) : v))
+const ROUTES = 4
+const BASE = Date.parse('2026-11-23T10:00:00Z')
+
+// Real tweets moved into one recent hour and a bit, 1.7 s apart.
+const interactions: Interaction[] = interactionsOf('twitter-v1-sample.jsonl.gz')
+  .slice(0, 2400)
+  .map((i, n) => ({ ...i, interaction: { ...i.interaction, created_at: BASE + n * 1700 } }))
+
+const registry = new StreamRegistry()
+const streams = [
+  'interaction.id exists',
+  'language.tag == "en"',
+  'interaction.hashtags exists',
+].map((s) => {
+  const r = registry.register(s)
+  if (!r.ok) throw new Error(s)
+  return r.definition
+})
+const set = new FilterSet()
+for (const s of streams) set.add(s)
+
+const canonical = (view: View, value: unknown): string =>
+  view.name === 'top'
+    ? JSON.stringify(topEntries(value as TopSummary, Infinity))
+    : Buffer.from(view.monoid.encode(value)).toString('base64')
+
+function oracle(of: readonly Interaction[]): Map<string, string> {
+  const aggregates: ViewAggregates = aggregateInteractions(
+    of,
+    set,
+    views,
+    undefined,
+    SPEED_GRANULARITIES,
+  )
+  const byName = new Map(views.map((v) => [v.name, v]))
+  const out = new Map<string, string>()
+  for (const [key, value] of aggregates.values) {
+    const view = byName.get(key.split('\u0001')[0] ?? '') as View
+    out.set(key, canonical(view, value))
+  }
+  return out
+}
+
+async function served(store: SpeedStore): Promise<Map<string, string>> {
+  const speedViews = new SpeedViews(store, views, ROUTES)
+  const out = new Map<string, string>()
+  for (const stream of streams)
+    for (const view of views)
+      for (const granularity of SPEED_GRANULARITIES)
+        for (const row of await speedViews.range({
+          stream: stream.hash,
+          view: view.name,
+          granularity,
+          from: 0,
+          to: 4e12,
+        }))
+          out.set(
+            [view.name, stream.hash, granularity, String(row.bucket), row.key].join('\u0001'),
+            canonical(view, row.value),
+          )
+  return out
+}
+
+/** Runs `tasks` with at most `concurrency` at once. */
+async function pool<T>(tasks: readonly (() => Promise<T>)[], concurrency: number): Promise<T[]> {
+  const results: T[] = []
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tasks.length) {
+        const n = next++
+        results[n] = await (tasks[n] as () => Promise<T>)()
+      }
+    }),
+  )
+  return results
+}
+
+describe.each(SPEED_STORE_ADAPTERS)('speed routes applied exactly once: %s', (adapter) => {
+  const stores = speedStores(adapter, 'speed-apply')
+  const fresh = (): Promise<SpeedStore> => stores.fresh()
+  beforeAll(() => stores.start(), 180_000)
+  afterAll(() => stores.stop())
+
+  it('counts every interaction once under redelivered jobs, overlapping jobs and concurrent writers', async () => {
+    const store = await fresh()
+    // Jobs of 150 interactions; each also repeats the last 20 of the one before (an overlap a
+    // collector restart can cause).
+    const jobs = Array.from({ length: 16 }, (_, j) => ({
+      id: `c1-0-${j * 150}`,
+      interactions: interactions.slice(Math.max(0, j * 150 - 20), (j + 1) * 150),
+    }))
+    const apply = (job: (typeof jobs)[number]) => async (): Promise<ApplyResult[]> =>
+      Promise.all(
+        routeBatches(job.id, job.interactions, set, views, ROUTES).map((batch) =>
+          applyRouteBatch(store, batch, { views, ttlSeconds: 3600 }),
+        ),
+      )
+    const first = (await pool(jobs.map(apply), 6)).flat()
+    expect(first.every((r) => !r.alreadyApplied)).toBe(true)
+    expect(first.reduce((n, r) => n + r.duplicates, 0)).toBe(15 * 20)
+    // Every job delivered again, as after a crash before its acknowledgement.
+    const again = (await pool(jobs.map(apply), 6)).flat()
+    expect(again.every((r) => r.alreadyApplied)).toBe(true)
+    const want = oracle(interactions)
+    expect(want.size).toBeGreaterThan(1000)
+    expect(await served(store)).toEqual(want)
+  }, 180_000)
+
+  it('leaves interactions older than the watermark to batch, and counts them', async () => {
+    const store = await fresh()
+    const watermark = BASE + 30 * 60_000
+    const results = await Promise.all(
+      routeBatches('late-job', interactions, set, views, ROUTES).map((batch) =>
+        applyRouteBatch(store, batch, { views, ttlSeconds: 3600, watermark }),
+      ),
+    )
+    const before = interactions.filter((i) => (i.interaction?.created_at ?? 0) < watermark)
+    const matchingBefore = before.filter((i) => set.match(i).length > 0).length
+    expect(matchingBefore).toBeGreaterThan(0)
+    expect(results.reduce((n, r) => n + r.late, 0)).toBe(matchingBefore)
+    expect(await served(store)).toEqual(
+      oracle(interactions.filter((i) => (i.interaction?.created_at ?? 0) >= watermark)),
+    )
+  }, 180_000)
+})
