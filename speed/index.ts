@@ -7,9 +7,19 @@
 export { routeBatches, routeOf, type RouteBatch, type RoutedInteraction } from './route-batch.js'
 export {
   applyRouteBatch,
+  applyRouteBatches,
   RouteContentionError,
   type ApplyOptions,
   type ApplyResult,
 } from './route-apply.js'
 export { SpeedViews } from './speed-views.js'
 export { jobKey, parseValueKey, seenKey, valueKey, valueRange } from './speed-keys.js'
+export {
+  SpeedWorker,
+  type HandoffLines,
+  type SpeedMatch,
+  type SpeedMetrics,
+  type SpeedWorkerOptions,
+} from './speed-worker.js'
+export { WatchedStreams, type StreamSource } from './stream-watch.js'
+export { expireBefore } from './speed-expiry.js'

@@ -82,36 +82,56 @@ function fold(
 }
 
 /**
- * Applies one hand-off job's interactions to one route exactly once: reads the route's version,
- * whether the job was applied and which ids were counted, folds the new interactions into the
- * values read, and commits values, the ids and the job's mark together, conditional on the
- * version. A redelivered job finds its mark; an id counted by another job is skipped; a commit
- * refused by a concurrent writer starts over from a new read.
+ * Applies hand-off jobs' interactions to one route exactly once, in one commit (what a route
+ * gathered over a flush interval): reads the route's version, which jobs were applied and which
+ * ids were counted, folds the new interactions into the values read, and commits values, ids and
+ * the jobs' marks together, conditional on the version. A redelivered job finds its mark; an id
+ * counted before (or earlier in the same commit) is skipped; a commit refused by a concurrent
+ * writer starts over from a new read. Results are per batch, in order.
  */
-export async function applyRouteBatch(
+export async function applyRouteBatches(
   store: SpeedStore,
-  batch: RouteBatch,
+  route: number,
+  batches: readonly RouteBatch[],
   options: ApplyOptions,
-): Promise<ApplyResult> {
+): Promise<ApplyResult[]> {
   const granularities = options.granularities ?? SPEED_GRANULARITIES
   const watermark = options.watermark ?? -Infinity
-  const timely = batch.interactions.filter((i) => i.at >= watermark)
-  const late = batch.interactions.length - timely.length
-  // One copy of each id within the batch itself.
-  const unique = [...new Map(timely.map((i) => [i.id, i])).values()]
+  const timely = batches.map((b) => b.interactions.filter((i) => i.at >= watermark))
+  const ids = [...new Set(timely.flatMap((list) => list.map((i) => i.id)))]
+  const jobs = [...new Set(batches.map((b) => b.job))]
   const maxAttempts = options.maxAttempts ?? 20
-  const all = fold(unique, options.views, granularities)
+  const all = fold(
+    [...new Map(timely.flat().map((i) => [i.id, i])).values()],
+    options.views,
+    granularities,
+  )
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    // One read: the job's mark, the ids, and every row the batch could touch.
-    const current = await store.read(batch.route, [
-      jobKey(batch.job),
-      ...unique.map((i) => seenKey(i.id)),
+    // One read: the jobs' marks, the ids, and every row the batches could touch.
+    const current = await store.read(route, [
+      ...jobs.map(jobKey),
+      ...ids.map(seenKey),
       ...all.keys(),
     ])
-    if (current.values.has(jobKey(batch.job)))
-      return { alreadyApplied: true, applied: 0, duplicates: 0, late, attempts: attempt }
-    const fresh = unique.filter((i) => !current.values.has(seenKey(i.id)))
-    const deltas = fresh.length === unique.length ? all : fold(fresh, options.views, granularities)
+    const counted = new Set(ids.filter((id) => current.values.has(seenKey(id))))
+    const fresh: RoutedInteraction[] = []
+    const results = batches.map((batch, b): ApplyResult => {
+      const late = batch.interactions.length - (timely[b] as RoutedInteraction[]).length
+      if (current.values.has(jobKey(batch.job)))
+        return { alreadyApplied: true, applied: 0, duplicates: 0, late, attempts: attempt }
+      let applied = 0
+      for (const i of timely[b] as RoutedInteraction[])
+        if (!counted.has(i.id)) {
+          counted.add(i.id)
+          fresh.push(i)
+          applied++
+        }
+      const duplicates = (timely[b] as RoutedInteraction[]).length - applied
+      return { alreadyApplied: false, applied, duplicates, late, attempts: attempt }
+    })
+    const newJobs = batches.filter((_, b) => !(results[b] as ApplyResult).alreadyApplied)
+    if (newJobs.length === 0) return results
+    const deltas = fresh.length === ids.length ? all : fold(fresh, options.views, granularities)
     const puts: SpeedPut[] = []
     for (const [rowKey, delta] of deltas) {
       const bytes = current.values.get(rowKey)
@@ -123,15 +143,19 @@ export async function applyRouteBatch(
     }
     for (const i of fresh)
       puts.push({ key: seenKey(i.id), value: EMPTY, ttlSeconds: options.ttlSeconds })
-    puts.push({ key: jobKey(batch.job), value: EMPTY, ttlSeconds: options.ttlSeconds })
-    if (await store.commit(batch.route, current.version, { puts }))
-      return {
-        alreadyApplied: false,
-        applied: fresh.length,
-        duplicates: unique.length - fresh.length + (timely.length - unique.length),
-        late,
-        attempts: attempt,
-      }
+    for (const job of new Set(newJobs.map((b) => b.job)))
+      puts.push({ key: jobKey(job), value: EMPTY, ttlSeconds: options.ttlSeconds })
+    if (await store.commit(route, current.version, { puts })) return results
   }
-  throw new RouteContentionError(batch.route, batch.job, maxAttempts)
+  throw new RouteContentionError(route, jobs.join(','), maxAttempts)
+}
+
+/** {@link applyRouteBatches} for one batch. */
+export async function applyRouteBatch(
+  store: SpeedStore,
+  batch: RouteBatch,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const [result] = await applyRouteBatches(store, batch.route, [batch], options)
+  return result as ApplyResult
 }

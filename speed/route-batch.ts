@@ -32,6 +32,7 @@ export function routeBatches(
   streams: FilterSet,
   views: readonly View[],
   routes: number,
+  onMatched?: (interaction: Interaction, streams: readonly string[]) => void,
 ): RouteBatch[] {
   const byRoute = new Map<number, RoutedInteraction[]>()
   for (const interaction of interactions) {
@@ -42,13 +43,15 @@ export function routeBatches(
     if (matches.length === 0) continue
     const items: [number, string, unknown][] = []
     views.forEach((view, v) => view.extract(interaction, (key, item) => items.push([v, key, item])))
+    const hashes = matches.map((m) => m.hash)
+    onMatched?.(interaction, hashes)
     const route = routeOf(id, routes)
     let list = byRoute.get(route)
     if (list === undefined) {
       list = []
       byRoute.set(route, list)
     }
-    list.push({ id, at, streams: matches.map((m) => m.hash), items })
+    list.push({ id, at, streams: hashes, items })
   }
   return [...byRoute].map(([route, list]) => ({ job, route, interactions: list }))
 }

@@ -40,17 +40,23 @@ export function valueRange(
   return [prefix + bucketText(from), prefix + bucketText(to)]
 }
 
-/** The bucket, view key and sub-key of a key from {@link valueRange}'s range. */
+/** The granularity, bucket, view key and sub-key of a key from {@link valueRange}'s range. */
 export function parseValueKey(rowKey: string): {
+  readonly granularity: Granularity
   readonly bucket: number
   readonly key: string
   readonly sub: string | undefined
 } {
   let at = 0
-  for (let i = 0; i < 4; i++) at = rowKey.indexOf(SEP, at) + 1
+  let granularityAt = 0
+  for (let i = 0; i < 4; i++) {
+    if (i === 3) granularityAt = at
+    at = rowKey.indexOf(SEP, at) + 1
+  }
   const rest = rowKey.slice(at + BUCKET_TEXT_WIDTH + 1)
   const cut = rest.indexOf(SUB)
   return {
+    granularity: rowKey.slice(granularityAt, at - 1) as Granularity,
     bucket: bucketFromText(rowKey.slice(at, at + BUCKET_TEXT_WIDTH)),
     key: cut < 0 ? rest : rest.slice(0, cut),
     sub: cut < 0 ? undefined : rest.slice(cut + 1),

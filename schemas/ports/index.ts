@@ -25,3 +25,9 @@ export {
 } from './job-queue.js'
 export type { ViewShardReader, ViewShardStore, ViewShardWriter } from './view-shard-store.js'
 export type { SpeedChanges, SpeedPut, SpeedRead, SpeedStore } from './speed-store.js'
+export {
+  ALL_STREAMS,
+  type MatchChannel,
+  type MatchMessage,
+  type Unsubscribe,
+} from './match-channel.js'

@@ -1,0 +1,184 @@
+import type { FilterSet } from '../query-dsl/index.js'
+import {
+  augment,
+  isFormatChoice,
+  normalizeLine,
+  readEnvelope,
+  type Interaction,
+  type View,
+} from '../schemas/index.js'
+import type { SpeedStore } from '../schemas/ports/index.js'
+import { applyRouteBatches, type ApplyResult } from './route-apply.js'
+import { routeBatches, type RouteBatch } from './route-batch.js'
+
+/** A hand-off job's lines: raw-log envelopes of one segment (as collectors/ hands them off). */
+export interface HandoffLines {
+  readonly lines: readonly string[]
+}
+
+/** One match for the live channel: a stream and the interaction it matched. */
+export interface SpeedMatch {
+  readonly stream: string
+  readonly interaction: Interaction
+}
+
+export interface SpeedWorkerOptions {
+  readonly store: SpeedStore
+  readonly views: readonly View[]
+  readonly routes: number
+  /** Seconds speed entries live at most: the expiry backstop (at least two batch cycles). */
+  readonly ttlSeconds: number
+  /** How long a route gathers jobs before one commit of all of them. */
+  readonly flushMs: number
+  /** The registered streams now (kept current by the caller). */
+  readonly streams: () => FilterSet
+  /** The batch watermark now: older interactions are left to batch. */
+  readonly watermark: () => number
+  /** Called with a job's matches once they are committed (for live delivery). */
+  readonly onMatches?: (matches: readonly SpeedMatch[]) => void
+}
+
+export interface SpeedMetrics {
+  jobs: number
+  lines: number
+  malformed: number
+  interactions: number
+  applied: number
+  duplicates: number
+  late: number
+  redelivered: number
+  commits: number
+}
+
+interface Pending {
+  readonly batch: RouteBatch
+  readonly resolve: (result: ApplyResult) => void
+  readonly reject: (error: Error) => void
+}
+
+/**
+ * The speed layer's consumer of hand-off jobs: normalizes and augments the records with the
+ * shredder's code, matches them against every registered stream at once, splits them into
+ * routes by id, and gives each route's part to that route's applier, which commits everything
+ * it gathered over `flushMs` at once. A job's handler returns once every route committed its
+ * part, so the queue acknowledges it only then (at-least-once delivery, applied exactly once).
+ */
+export class SpeedWorker {
+  readonly metrics: SpeedMetrics = {
+    jobs: 0,
+    lines: 0,
+    malformed: 0,
+    interactions: 0,
+    applied: 0,
+    duplicates: 0,
+    late: 0,
+    redelivered: 0,
+    commits: 0,
+  }
+  private readonly pending = new Map<number, Pending[]>()
+  private readonly flushing = new Map<number, Promise<void>>()
+  private readonly timers = new Map<number, NodeJS.Timeout>()
+
+  constructor(private readonly options: SpeedWorkerOptions) {}
+
+  /** Handles one hand-off job; `id` is its queue id (the same on every redelivery). */
+  async handle(id: string, job: HandoffLines): Promise<void> {
+    const interactions: Interaction[] = []
+    for (const line of job.lines) {
+      try {
+        const envelope = readEnvelope(line)
+        // As the shredder reads it: the source the collector was told, else detected.
+        const outcome = normalizeLine(
+          envelope.record,
+          isFormatChoice(envelope.source) ? envelope.source : 'auto',
+        )
+        if (outcome.kind === 'interactions') {
+          for (const i of outcome.interactions) interactions.push(augment(i))
+          this.metrics.malformed += outcome.rejected.length
+        } else if (outcome.kind === 'malformed') this.metrics.malformed++
+      } catch {
+        // The shredder sets malformed lines aside from the raw log; here they are only counted.
+        this.metrics.malformed++
+      }
+    }
+    const matches: SpeedMatch[] = []
+    const batches = routeBatches(
+      id,
+      interactions,
+      this.options.streams(),
+      this.options.views,
+      this.options.routes,
+      this.options.onMatches === undefined
+        ? undefined
+        : (interaction, streams) => {
+            for (const stream of streams) matches.push({ stream, interaction })
+          },
+    )
+    const results = await Promise.all(batches.map((b) => this.submit(b)))
+    this.metrics.jobs++
+    this.metrics.lines += job.lines.length
+    this.metrics.interactions += interactions.length
+    for (const r of results) {
+      if (r.alreadyApplied) this.metrics.redelivered++
+      this.metrics.applied += r.applied
+      this.metrics.duplicates += r.duplicates
+      this.metrics.late += r.late
+    }
+    // Live delivery is at least once (a redelivered job publishes again; consumers keep ids).
+    if (matches.length > 0) this.options.onMatches?.(matches)
+  }
+
+  private submit(batch: RouteBatch): Promise<ApplyResult> {
+    return new Promise((resolve, reject) => {
+      const list = this.pending.get(batch.route) ?? []
+      list.push({ batch, resolve, reject })
+      this.pending.set(batch.route, list)
+      if (!this.timers.has(batch.route))
+        this.timers.set(
+          batch.route,
+          setTimeout(() => void this.flush(batch.route), this.options.flushMs),
+        )
+    })
+  }
+
+  /** Commits everything a route gathered; one flush per route at a time. */
+  private async flush(route: number): Promise<void> {
+    this.timers.delete(route)
+    const previous = this.flushing.get(route)
+    if (previous !== undefined) await previous
+    const taken = this.pending.get(route) ?? []
+    this.pending.delete(route)
+    if (taken.length === 0) return
+    const run = (async () => {
+      try {
+        const results = await applyRouteBatches(
+          this.options.store,
+          route,
+          taken.map((p) => p.batch),
+          {
+            views: this.options.views,
+            ttlSeconds: this.options.ttlSeconds,
+            watermark: this.options.watermark(),
+          },
+        )
+        this.metrics.commits++
+        taken.forEach((p, i) => p.resolve(results[i] as ApplyResult))
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e))
+        for (const p of taken) p.reject(error)
+      }
+    })()
+    this.flushing.set(route, run)
+    await run
+    if (this.flushing.get(route) === run) this.flushing.delete(route)
+  }
+
+  /** Commits whatever is gathered now (before a shutdown). */
+  async drain(): Promise<void> {
+    for (const [route, timer] of this.timers) {
+      clearTimeout(timer)
+      await this.flush(route)
+    }
+    await Promise.all(this.flushing.values())
+  }
+}
