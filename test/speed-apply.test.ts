@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { aggregateInteractions, type ViewAggregates } from '../batch/index.js'
+import { aggregateInteractions } from '../batch/index.js'
 import { FilterSet, StreamRegistry } from '../query-dsl/index.js'
-import {
-  SPEED_GRANULARITIES,
-  topEntries,
-  topView,
-  VIEWS,
-  type Interaction,
-  type TopSummary,
-  type View,
-} from '../schemas/index.js'
+import { SPEED_GRANULARITIES, topView, VIEWS, type Interaction } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
 import { applyRouteBatch, routeBatches, SpeedViews, type ApplyResult } from '../speed/index.js'
 import { interactionsOf } from './support/normalized-corpus.js'
 import { SPEED_STORE_ADAPTERS, speedStores } from './support/speed-stores.js'
+import { canonicalAggregates, servedRows } from './support/view-oracle.js'
 
 // Top summaries compared exactly need a capacity above the distinct values (see views.test.ts).
 const views = VIEWS.map((v) => (v.name === 'top' ? topView(1_000_000) : v))
@@ -38,46 +31,18 @@ const streams = [
 const set = new FilterSet()
 for (const s of streams) set.add(s)
 
-const canonical = (view: View, value: unknown): string =>
-  view.name === 'top'
-    ? JSON.stringify(topEntries(value as TopSummary, Infinity))
-    : Buffer.from(view.monoid.encode(value)).toString('base64')
-
 function oracle(of: readonly Interaction[]): Map<string, string> {
-  const aggregates: ViewAggregates = aggregateInteractions(
-    of,
-    set,
-    views,
-    undefined,
-    SPEED_GRANULARITIES,
-  )
-  const byName = new Map(views.map((v) => [v.name, v]))
-  const out = new Map<string, string>()
-  for (const [key, value] of aggregates.values) {
-    const view = byName.get(key.split('\u0001')[0] ?? '') as View
-    out.set(key, canonical(view, value))
-  }
-  return out
+  return canonicalAggregates(aggregateInteractions(of, set, views, undefined, SPEED_GRANULARITIES))
 }
 
-async function served(store: SpeedStore): Promise<Map<string, string>> {
+const served = (store: SpeedStore): Promise<Map<string, string>> => {
   const speedViews = new SpeedViews(store, views, ROUTES)
-  const out = new Map<string, string>()
-  for (const stream of streams)
-    for (const view of views)
-      for (const granularity of SPEED_GRANULARITIES)
-        for (const row of await speedViews.range({
-          stream: stream.hash,
-          view: view.name,
-          granularity,
-          from: 0,
-          to: 4e12,
-        }))
-          out.set(
-            [view.name, stream.hash, granularity, String(row.bucket), row.key].join('\u0001'),
-            canonical(view, row.value),
-          )
-  return out
+  return servedRows(
+    (q) => speedViews.range(q),
+    streams.map((s) => s.hash),
+    views,
+    SPEED_GRANULARITIES,
+  )
 }
 
 /** Runs `tasks` with at most `concurrency` at once. */

@@ -23,14 +23,16 @@ import {
   type Spike,
   type SyntheticSource,
 } from '../../collectors/index.js'
-import { parseQueueUrl, parseStoreUrl } from '../config/adapter-urls.js'
+import { parseQueueUrl, parseSpeedStoreUrl, parseStoreUrl } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
 import { runTargets } from '../cli/targets-command.js'
 import { runMasterFiles, runShred } from '../cli/shred-command.js'
 import { runBatchCommand, runBatchWorker } from '../cli/batch-command.js'
+import { runSpeedCommand } from '../cli/speed-command.js'
 import { runStreamsAdd, runStreamsDelete, runStreamsList } from '../cli/streams-command.js'
 import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
 import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
+import { StoreError } from '../../schemas/ports/index.js'
 import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
 
@@ -645,5 +647,74 @@ batch
       })
     })
   })
+
+program
+  .command('speed')
+  .description(
+    'Consume the collectors’ hand-off queue into the speed views (exactly once) until SIGINT or SIGTERM, publishing matches on the matches channel.',
+  )
+  .addOption(storeOption())
+  .addOption(
+    new Option(
+      '--queue <url>',
+      'the collectors’ hand-off queue (and the matches channel): redis://HOST:PORT',
+    ).default(process.env['SLUICE_QUEUE'] ?? 'memory:'),
+  )
+  .addOption(
+    new Option(
+      '--speed-store <url>',
+      'speed state: level://PATH (one process) or cassandra://HOST:PORT/KEYSPACE',
+    ).default(process.env['SLUICE_SPEED_STORE'] ?? 'level://./data/speed'),
+  )
+  .option('--workers <n>', 'hand-off jobs handled at once', positiveInteger, 4)
+  .option(
+    '--routes <n>',
+    'routes the state is split into (keep it fixed for a store)',
+    positiveInteger,
+    16,
+  )
+  .option('--flush-ms <ms>', 'how long a route gathers jobs before one commit', positiveInteger, 50)
+  .option(
+    '--ttl-hours <h>',
+    'speed entries live at most this long (expiry backstop)',
+    positiveInteger,
+    48,
+  )
+  .option(
+    '--refresh-ms <ms>',
+    'how often streams and the batch watermark are read',
+    positiveInteger,
+    5000,
+  )
+  .action(
+    async (opts: {
+      store: string
+      queue: string
+      speedStore: string
+      workers: number
+      routes: number
+      flushMs: number
+      ttlHours: number
+      refreshMs: number
+    }) => {
+      await reporting('speed', [ConfigError, StoreError], async () => {
+        await runSpeedCommand({
+          store: parseStoreUrl('--store', opts.store),
+          queue: parseQueueUrl('--queue', opts.queue),
+          speedStore: parseSpeedStoreUrl('--speed-store', opts.speedStore),
+          workers: opts.workers,
+          routes: opts.routes,
+          flushMs: opts.flushMs,
+          ttlHours: opts.ttlHours,
+          refreshMs: opts.refreshMs,
+          stderr: process.stderr,
+          stopped: new Promise((resolve) => {
+            process.once('SIGINT', () => resolve())
+            process.once('SIGTERM', () => resolve())
+          }),
+        })
+      })
+    },
+  )
 
 await program.parseAsync()
