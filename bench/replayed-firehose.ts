@@ -49,15 +49,31 @@ export interface ReplayOptions {
   readonly collector?: string
 }
 
+function sampleLines(dataDir: string): string[] {
+  return gunzipSync(readFileSync(join(dataDir, 'twitter-v1-sample.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+}
+
+/** The replay's records (tweets as received, without envelopes), in arrival order. */
+export function* replayedRecords(
+  options: Omit<ReplayOptions, 'segmentRecords' | 'date' | 'collector'>,
+): Generator<string> {
+  const lines = sampleLines(options.dataDir)
+  for (let n = 0; n < options.records; n++) {
+    const time = options.start + Math.floor((n * options.windowMs) / options.records)
+    const copy = (options.firstCopy ?? 0) + Math.floor(n / lines.length)
+    yield replayed(lines[n % lines.length] as string, time, copy)
+  }
+}
+
 /** Writes the replay as raw segments; returns raw and gzip bytes. */
 export async function writeReplayedSegments(
   store: ObjectStore,
   options: ReplayOptions,
 ): Promise<{ bytes: number; raw: number }> {
-  const lines = gunzipSync(readFileSync(join(options.dataDir, 'twitter-v1-sample.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l !== '')
+  const records = replayedRecords(options)
   const per = options.segmentRecords ?? 20_000
   const date = options.date ?? '2026-11-22'
   const collector = options.collector ?? 'bench'
@@ -67,9 +83,7 @@ export async function writeReplayedSegments(
   for (let start = 0, segment = 0; start < options.records; start += per, segment++) {
     const out: string[] = []
     for (let n = start; n < Math.min(options.records, start + per); n++) {
-      const time = options.start + Math.floor((n * options.windowMs) / options.records)
-      const copy = (options.firstCopy ?? 0) + Math.floor(n / lines.length)
-      const line = replayed(lines[n % lines.length] as string, time, copy)
+      const line = records.next().value as string
       out.push(
         `${envelopePrefix('twitter-v1', receivedAt, collector, segment, n - start, undefined)}${line}}`,
       )

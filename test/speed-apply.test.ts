@@ -3,7 +3,13 @@ import { aggregateInteractions } from '../batch/index.js'
 import { FilterSet, StreamRegistry } from '../query-dsl/index.js'
 import { SPEED_GRANULARITIES, topView, VIEWS, type Interaction } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
-import { applyRouteBatch, routeBatches, SpeedViews, type ApplyResult } from '../speed/index.js'
+import {
+  applyRouteBatch,
+  expireBefore,
+  routeBatches,
+  SpeedViews,
+  type ApplyResult,
+} from '../speed/index.js'
 import { interactionsOf } from './support/normalized-corpus.js'
 import { SPEED_STORE_ADAPTERS, speedStores } from './support/speed-stores.js'
 import { canonicalAggregates, servedRows } from './support/view-oracle.js'
@@ -106,5 +112,27 @@ describe.each(SPEED_STORE_ADAPTERS)('speed routes applied exactly once: %s', (ad
     expect(await served(store)).toEqual(
       oracle(interactions.filter((i) => (i.interaction?.created_at ?? 0) >= watermark)),
     )
+  }, 180_000)
+
+  it('drops the rows a new watermark covers, keeping the bucket that straddles it', async () => {
+    const store = await fresh()
+    await Promise.all(
+      routeBatches('expiry-job', interactions, set, views, ROUTES).map((batch) =>
+        applyRouteBatch(store, batch, { views, ttlSeconds: 3600 }),
+      ),
+    )
+    // 40 minutes in: the minute rows before it and no hour row (the first hour straddles it).
+    const watermark = BASE + 40 * 60_000
+    expect(await expireBefore(store, ROUTES, watermark)).toBeGreaterThan(0)
+    const rows = await served(store)
+    const buckets = (granularity: string): number[] =>
+      [...rows.keys()]
+        .filter((k) => k.split('\u0001')[2] === granularity)
+        .map((k) => Number(k.split('\u0001')[3]))
+    expect(Math.min(...buckets('minute'))).toBe(watermark)
+    expect(Math.min(...buckets('hour'))).toBe(BASE)
+    // What is left is exactly what was there for those buckets.
+    const all = oracle(interactions)
+    for (const [key, value] of rows) expect(all.get(key)).toBe(value)
   }, 180_000)
 })

@@ -15,6 +15,34 @@ export interface CassandraSpeedStoreOptions {
   readonly localDataCenter?: string
 }
 
+const SCHEMA_ATTEMPTS = 6
+
+/**
+ * Creates the keyspace and table if missing. Workers starting together race to create them, and
+ * Cassandra answers the losers of `IF NOT EXISTS` with a schema mismatch until its schema
+ * settles: retried until the table answers a read.
+ */
+async function createSchema(
+  client: cassandra.Client,
+  options: CassandraSpeedStoreOptions,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.execute(
+        `CREATE KEYSPACE IF NOT EXISTS ${options.keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${options.replication ?? 1}}`,
+      )
+      await client.execute(
+        `CREATE TABLE IF NOT EXISTS ${options.keyspace}.speed_state (route int, key text, value blob, version bigint static, PRIMARY KEY (route, key))`,
+      )
+      await client.execute(`SELECT route FROM ${options.keyspace}.speed_state LIMIT 1`)
+      return
+    } catch (e) {
+      if (attempt >= SCHEMA_ATTEMPTS) throw e
+      await new Promise((r) => setTimeout(r, 300 * attempt))
+    }
+  }
+}
+
 /**
  * The speed store in Cassandra (`cassandra://HOST:PORT/KEYSPACE`): one partition per route, a
  * static `version` column, and a commit as one conditional batch on that partition (a
@@ -51,12 +79,7 @@ export class CassandraSpeedStore implements SpeedStore {
     })
     try {
       await client.connect()
-      await client.execute(
-        `CREATE KEYSPACE IF NOT EXISTS ${options.keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${options.replication ?? 1}}`,
-      )
-      await client.execute(
-        `CREATE TABLE IF NOT EXISTS ${options.keyspace}.speed_state (route int, key text, value blob, version bigint static, PRIMARY KEY (route, key))`,
-      )
+      await createSchema(client, options)
     } catch (cause) {
       await client.shutdown().catch(() => undefined)
       throw new StoreError(

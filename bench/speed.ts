@@ -1,0 +1,298 @@
+/*
+ * bench/speed: issue 7's figures. The real Twitter sample replayed with fresh ids as hand-off
+ * jobs of 1,000 raw-log lines, 1,000 registered streams (all interactions + 999 realistic
+ * filters), through the speed layer:
+ *
+ *   1. embedded: the in-process queue, SpeedWorker and LevelDB in this process;
+ *   2. distributed: BullMQ on a real Redis, two `sluice speed` processes, Cassandra 2.1;
+ *
+ * each measured for throughput (every job queued at once, until the queue drains) and for
+ * freshness under a steady load (hand-off to the match published after its commit, per
+ * interaction, p50/p99).
+ *
+ *   npm run build && npm run bench:speed -- [--records 200000] [--rate 5000] [--seconds 20]
+ */
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import { gunzipSync } from 'node:zlib'
+import type { HandoffJob } from '../collectors/index.js'
+import { openJobQueue } from '../infra/adapters/open-job-queue.js'
+import { openMatchChannel } from '../infra/adapters/open-match-channel.js'
+import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
+import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
+import { parseQueueUrl } from '../infra/config/adapter-urls.js'
+import { startCassandra } from '../infra/launchers/cassandra-launcher.js'
+import { startRedis } from '../infra/launchers/redis-launcher.js'
+import { StreamCatalog, StreamRegistry } from '../query-dsl/index.js'
+import {
+  augment,
+  envelopePrefix,
+  normalizeLine,
+  VIEWS,
+  type Interaction,
+} from '../schemas/index.js'
+import type { JobQueue, MatchMessage } from '../schemas/ports/index.js'
+import { SpeedWorker, WatchedStreams } from '../speed/index.js'
+import { generateFilters, vocabularyFrom } from './csdl-workload.js'
+import { replayedRecords } from './replayed-firehose.js'
+
+const TARGET_EMBEDDED = 20_000
+const TARGET_DISTRIBUTED = 10_000
+const TARGET_P99_MS = 1000
+const ROUTES = 16
+const JOB_LINES = 1000
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    streams: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '5000' },
+    seconds: { type: 'string', default: '20' },
+    data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
+  },
+})
+const records = Number(values.records)
+const rate = Number(values.rate)
+const seconds = Number(values.seconds)
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const SLUICE = join(process.cwd(), 'dist/infra/bin/sluice.js')
+const dir = join(tmpdir(), `sluice-bench-speed-${process.pid}`)
+rmSync(dir, { recursive: true, force: true })
+mkdirSync(dir, { recursive: true })
+
+// The streams, in an object store the `sluice speed` processes read too.
+const objects = new LocalDirObjectStore(join(dir, 'store'))
+const catalog = new StreamCatalog(objects)
+{
+  const sample: Interaction[] = []
+  for (const line of gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')) {
+    if (line === '') continue
+    const o = normalizeLine(line, 'twitter-v1')
+    if (o.kind === 'interactions') for (const i of o.interactions) sample.push(augment(i))
+  }
+  const registry = new StreamRegistry()
+  const filters = generateFilters(vocabularyFrom(sample), Number(values.streams) - 1, 11, (s) => {
+    const r = registry.register(s)
+    return r.ok ? r.definition.hash : ''
+  })
+  for (const [i, f] of filters.entries()) await catalog.create(f, `bench-${i}`, 'bench')
+}
+const streamCount = (await catalog.list()).length
+
+/** Hand-off jobs of the replay: `count` records with ids of replay `copy`, created from `start`. */
+function jobs(
+  count: number,
+  copy: number,
+  start: number,
+  perJob = JOB_LINES,
+): { id: string; data: HandoffJob }[] {
+  const out: { id: string; data: HandoffJob }[] = []
+  let lines: string[] = []
+  let n = 0
+  const collector = `bench${copy}`
+  const flush = (): void => {
+    if (lines.length === 0) return
+    const first = n - lines.length
+    out.push({
+      id: `${collector}-0-${first}-${lines.length}`,
+      data: { collector, segment: 0, firstSeq: first, lines },
+    })
+    lines = []
+  }
+  for (const record of replayedRecords({
+    dataDir: values.data,
+    records: count,
+    start,
+    windowMs: count * 2,
+    firstCopy: copy,
+  })) {
+    lines.push(
+      `${envelopePrefix('twitter-v1', new Date(start).toISOString(), collector, 0, n, undefined)}${record}}`,
+    )
+    n++
+    if (lines.length === perJob) flush()
+  }
+  flush()
+  return out
+}
+
+async function drained(queue: JobQueue<HandoffJob>): Promise<void> {
+  for (;;) {
+    const c = await queue.counts()
+    if (c.waiting + c.active + c.delayed === 0) return
+    await sleep(50)
+  }
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+
+/**
+ * Freshness under a steady load of `rate` interactions/s for `seconds`: every 100 ms a job of
+ * rate/10 records is handed off; each interaction's delay runs from its job's hand-off to its
+ * first match arriving on the channel (published once committed).
+ */
+async function freshness(
+  queue: JobQueue<HandoffJob>,
+  subscribe: (handler: (m: MatchMessage) => void) => Promise<() => Promise<void>>,
+  copy: number,
+): Promise<{ p50: number; p99: number; samples: number }> {
+  const steady = jobs(rate * seconds, copy, Date.now(), Math.max(1, Math.round(rate / 10)))
+  // By tweet id (the interaction id is Sluice's own).
+  const sentAt = new Map<string, number>()
+  const delays: number[] = []
+  const stop = await subscribe((m) => {
+    const id = String(m.interaction.twitter?.id ?? '')
+    const at = sentAt.get(id)
+    if (at === undefined) return
+    delays.push(performance.now() - at)
+    sentAt.delete(id)
+  })
+  const begin = performance.now()
+  for (const [k, job] of steady.entries()) {
+    const due = begin + k * 100
+    const wait = due - performance.now()
+    if (wait > 0) await sleep(wait)
+    const now = performance.now()
+    for (const line of job.data.lines) {
+      const id = /"id_str": ?"(\d+)"/.exec(line)?.[1]
+      if (id !== undefined) sentAt.set(id, now)
+    }
+    await queue.add([job])
+  }
+  await drained(queue)
+  await sleep(500)
+  await stop()
+  const sorted = delays.sort((a, b) => a - b)
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: sorted.length }
+}
+
+console.log(
+  `bench/speed — ${fmt(records)} replayed tweets in jobs of ${JOB_LINES}, ${streamCount} streams, ${ROUTES} routes`,
+)
+
+interface Figures {
+  throughput: number
+  p99: number
+}
+const embedded: Figures = { throughput: 0, p99: NaN }
+const distributed: Figures = { throughput: 0, p99: NaN }
+
+// 1. Embedded.
+{
+  const store = await LevelSpeedStore.open(join(dir, 'speed'))
+  const queue = openJobQueue<HandoffJob>({ kind: 'memory' }, 'handoff')
+  const channel = openMatchChannel({ kind: 'memory' })
+  const streams = new WatchedStreams(catalog)
+  await streams.refresh()
+  const worker = new SpeedWorker({
+    store,
+    views: VIEWS,
+    routes: ROUTES,
+    ttlSeconds: 48 * 3600,
+    flushMs: 50,
+    streams: () => streams.set,
+    watermark: () => -Infinity,
+    onMatches: (m) => void channel.publish(m),
+  })
+  const consumer = queue.consume((j) => worker.handle(j.id, j.data), { concurrency: 4 })
+  const all = jobs(records, 100, Date.now() - 3_600_000)
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await queue.add(all)
+  await drained(queue)
+  const wall = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const m = worker.metrics
+  console.log('\n1. embedded (in-process queue, LevelDB, one process)')
+  console.log(
+    `   throughput: ${fmt(m.interactions)} interactions in ${wall.toFixed(1)} s = ${fmt(m.interactions / wall)}/s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${fmt(m.applied)} applied, ${m.commits} commits; peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
+  )
+  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 200)
+  console.log(
+    `   freshness at ${fmt(rate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
+  )
+  await consumer.close()
+  await worker.drain()
+  await store.close()
+  await channel.close()
+  embedded.throughput = m.interactions / wall
+  embedded.p99 = fresh.p99
+}
+
+// 2. Distributed.
+{
+  const redis = await startRedis()
+  const cassandra = await startCassandra({ directory: join(dir, 'cassandra') })
+  const prefix = `bench${randomUUID().slice(0, 8)}`
+  const queueUrl = `${redis.url}?prefix=${prefix}`
+  const speedUrl = cassandra.url('bench_speed')
+  const workers = [0, 1].map(() =>
+    spawn(
+      process.execPath,
+      [
+        SLUICE,
+        'speed',
+        '--store',
+        `file://${join(dir, 'store')}`,
+        '--queue',
+        queueUrl,
+        '--speed-store',
+        speedUrl,
+        '--routes',
+        String(ROUTES),
+        '--workers',
+        '4',
+      ],
+      { stdio: 'ignore' },
+    ),
+  )
+  const config = parseQueueUrl('queue', queueUrl)
+  const queue = openJobQueue<HandoffJob>(config, 'handoff')
+  const channel = openMatchChannel(config)
+  await sleep(3000)
+  const all = jobs(records, 300, Date.now() - 3_600_000)
+  const t0 = performance.now()
+  await queue.add(all)
+  await drained(queue)
+  const wall = (performance.now() - t0) / 1000
+  console.log('\n2. distributed (BullMQ on Redis, two `sluice speed` processes, Cassandra 2.1)')
+  console.log(
+    `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s`,
+  )
+  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 400)
+  console.log(
+    `   freshness at ${fmt(rate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
+  )
+  for (const w of workers) w.kill('SIGTERM')
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))))
+  await queue.close()
+  await channel.close()
+  await cassandra.process.stop()
+  await redis.process.stop()
+  distributed.throughput = records / wall
+  distributed.p99 = fresh.p99
+}
+
+console.log('\ntargets')
+console.log(
+  `   embedded >= ${fmt(TARGET_EMBEDDED)} interactions/s: ${fmt(embedded.throughput)} — ${embedded.throughput >= TARGET_EMBEDDED ? 'MET' : 'NOT MET'}`,
+)
+console.log(
+  `   Redis+Cassandra >= ${fmt(TARGET_DISTRIBUTED)} interactions/s: ${fmt(distributed.throughput)} — ${distributed.throughput >= TARGET_DISTRIBUTED ? 'MET' : 'NOT MET'}`,
+)
+for (const [label, p99] of [
+  ['embedded', embedded.p99],
+  ['distributed', distributed.p99],
+] as const)
+  console.log(
+    `   freshness p99 < ${TARGET_P99_MS} ms (${label}): ${p99.toFixed(0)} ms — ${p99 < TARGET_P99_MS ? 'MET' : 'NOT MET'}`,
+  )
+rmSync(dir, { recursive: true, force: true })
