@@ -210,7 +210,7 @@ const distributed: Figures = { throughput: 0, p99: NaN }
   await drained(queue)
   const wall = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
-  const m = worker.metrics
+  const m = { ...worker.metrics }
   console.log('\n1. embedded (in-process queue, LevelDB, one process)')
   console.log(
     `   throughput: ${fmt(m.interactions)} interactions in ${wall.toFixed(1)} s = ${fmt(m.interactions / wall)}/s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${fmt(m.applied)} applied, ${m.commits} commits; peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
