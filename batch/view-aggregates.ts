@@ -57,31 +57,21 @@ export class ViewAggregates {
     return view
   }
 
-  add(key: string, view: View, item: unknown): void {
-    const value = this.values.get(key)
-    this.values.set(key, view.monoid.add(value ?? view.monoid.empty(), item))
-  }
-
   /** Merges `value` (now owned by this) into the value under `key`. */
   put(key: string, view: View, value: unknown): void {
     const mine = this.values.get(key)
     this.values.set(key, mine === undefined ? value : view.monoid.merge(mine, value))
   }
 
-  /**
-   * Merges `other` into this one. By default `other` is left as it was (its values are copied);
-   * with `adopt`, its values are taken over as they are, for a partial nobody else holds.
-   */
-  mergeFrom(other: ViewAggregates, options: { readonly adopt?: boolean } = {}): void {
+  /** Merges `other` into this one; `other` is left as it was (its values are copied). */
+  mergeFrom(other: ViewAggregates): void {
     for (const [key, value] of other.values) {
       const view = this.viewOf(key.slice(0, key.indexOf(SEP)))
       const mine = this.values.get(key)
-      if (mine !== undefined) this.values.set(key, view.monoid.merge(mine, value))
-      else
-        this.values.set(
-          key,
-          options.adopt === true ? value : view.monoid.merge(view.monoid.empty(), value),
-        )
+      this.values.set(
+        key,
+        view.monoid.merge(mine === undefined ? view.monoid.empty() : mine, value),
+      )
     }
   }
 

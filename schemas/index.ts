@@ -176,7 +176,7 @@ export {
   BUCKET_TEXT_WIDTH,
   type Granularity,
 } from './views/time-bucket.js'
-export { COUNT, aggregate, copyOf, type Monoid } from './views/monoid.js'
+export { COUNT, type Monoid } from './views/monoid.js'
 export { isKeyed, keyedValues, type KeyedMonoid } from './views/keyed-monoid.js'
 export type { ViewQuery, ViewRow } from './views/view-query.js'
 export { decodeEntries, encodeEntries, EntryFormatError } from './views/entry-codec.js'

@@ -16,18 +16,6 @@ export interface Monoid<V, I> {
   decode(bytes: Uint8Array): V
 }
 
-/** Folds `items` into a fresh value. */
-export function aggregate<V, I>(monoid: Monoid<V, I>, items: Iterable<I>): V {
-  let value = monoid.empty()
-  for (const item of items) value = monoid.add(value, item)
-  return value
-}
-
-/** A copy of `value` (through its encoding): merging into it leaves `value` as it was. */
-export function copyOf<V, I>(monoid: Monoid<V, I>, value: V): V {
-  return monoid.decode(monoid.encode(value))
-}
-
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
