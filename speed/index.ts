@@ -8,6 +8,7 @@ export { routeBatches, routeOf, type RouteBatch, type RoutedInteraction } from '
 export {
   applyRouteBatch,
   applyRouteBatches,
+  RouteCache,
   RouteContentionError,
   type ApplyOptions,
   type ApplyResult,

@@ -21,6 +21,8 @@ export interface ApplyOptions {
   readonly watermark?: number
   /** Commits refused by a concurrent writer before giving up (an error, so the job is retried). */
   readonly maxAttempts?: number
+  /** The route's decoded values, when this caller is its usual writer. */
+  readonly cache?: RouteCache
 }
 
 export interface ApplyResult {
@@ -44,6 +46,40 @@ export class RouteContentionError extends Error {
     readonly attempts: number,
   ) {
     super(`route ${route}: job ${job} lost ${attempts} commits in a row to other writers`)
+  }
+}
+
+/**
+ * The decoded values of one route as of its `version`, for the process that usually commits
+ * to it: while the route's version is the one this cache left it at, nobody else wrote, so
+ * the rows held here need neither a read nor a decode. Commits through one cache run one at a
+ * time (they merge into the cached values in place); another writer's commit changes the
+ * version, and the cache starts over.
+ */
+export class RouteCache {
+  version = -1
+  readonly values = new Map<string, unknown>()
+  private tail: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly limit = 250_000) {}
+
+  /** Runs `work` after every earlier one on this cache. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work)
+    this.tail = run.catch(() => undefined)
+    return run
+  }
+
+  reset(version: number): void {
+    this.values.clear()
+    this.version = version
+  }
+
+  /** Keeps `values` as the route's values at `version` (dropping everything past the limit). */
+  keep(version: number, values: Iterable<readonly [string, unknown]>): void {
+    for (const [key, value] of values) this.values.set(key, value)
+    this.version = version
+    if (this.values.size > this.limit) this.values.clear()
   }
 }
 
@@ -89,11 +125,24 @@ function fold(
  * counted before (or earlier in the same commit) is skipped; a commit refused by a concurrent
  * writer starts over from a new read. Results are per batch, in order.
  */
-export async function applyRouteBatches(
+export function applyRouteBatches(
   store: SpeedStore,
   route: number,
   batches: readonly RouteBatch[],
   options: ApplyOptions,
+): Promise<ApplyResult[]> {
+  const cache = options.cache
+  return cache === undefined
+    ? apply(store, route, batches, options, undefined)
+    : cache.exclusive(() => apply(store, route, batches, options, cache))
+}
+
+async function apply(
+  store: SpeedStore,
+  route: number,
+  batches: readonly RouteBatch[],
+  options: ApplyOptions,
+  cache: RouteCache | undefined,
 ): Promise<ApplyResult[]> {
   const granularities = options.granularities ?? SPEED_GRANULARITIES
   const watermark = options.watermark ?? -Infinity
@@ -107,12 +156,26 @@ export async function applyRouteBatches(
     granularities,
   )
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    // One read: the jobs' marks, the ids, and every row the batches could touch.
-    const current = await store.read(route, [
+    // One read: the jobs' marks, the ids, and every row the batches could touch (but those
+    // the cache holds, if the route is still as the cache left it).
+    const cached = (key: string): boolean => cache?.values.has(key) === true
+    let current = await store.read(route, [
       ...jobs.map(jobKey),
       ...ids.map(seenKey),
-      ...all.keys(),
+      ...[...all.keys()].filter((k) => !cached(k)),
     ])
+    if (cache !== undefined && cache.version !== current.version) {
+      const skipped = [...all.keys()].filter(cached)
+      cache.reset(current.version)
+      if (skipped.length > 0) {
+        const more = await store.read(route, skipped)
+        if (more.version !== current.version) continue
+        current = {
+          version: current.version,
+          values: new Map([...current.values, ...more.values]),
+        }
+      }
+    }
     const counted = new Set(ids.filter((id) => current.values.has(seenKey(id))))
     const fresh: RoutedInteraction[] = []
     const results = batches.map((batch, b): ApplyResult => {
@@ -133,19 +196,29 @@ export async function applyRouteBatches(
     if (newJobs.length === 0) return results
     const deltas = fresh.length === ids.length ? all : fold(fresh, options.views, granularities)
     const puts: SpeedPut[] = []
+    const merged: [string, unknown][] = []
     for (const [rowKey, delta] of deltas) {
       const bytes = current.values.get(rowKey)
+      const base =
+        cache?.values.get(rowKey) ?? (bytes === undefined ? undefined : delta.monoid.decode(bytes))
+      // A delta is kept across attempts, so it is copied, never merged into.
       const value =
-        bytes === undefined
-          ? delta.value
-          : delta.monoid.merge(delta.monoid.decode(bytes), delta.value)
+        base === undefined
+          ? delta.monoid.merge(delta.monoid.empty(), delta.value)
+          : delta.monoid.merge(base, delta.value)
+      merged.push([rowKey, value])
       puts.push({ key: rowKey, value: delta.monoid.encode(value), ttlSeconds: options.ttlSeconds })
     }
     for (const i of fresh)
       puts.push({ key: seenKey(i.id), value: EMPTY, ttlSeconds: options.ttlSeconds })
     for (const job of new Set(newJobs.map((b) => b.job)))
       puts.push({ key: jobKey(job), value: EMPTY, ttlSeconds: options.ttlSeconds })
-    if (await store.commit(route, current.version, { puts })) return results
+    if (await store.commit(route, current.version, { puts })) {
+      cache?.keep(current.version + 1, merged)
+      return results
+    }
+    // Cached values were merged into in place: they are no longer the route's.
+    cache?.reset(-1)
   }
   throw new RouteContentionError(route, jobs.join(','), maxAttempts)
 }

@@ -8,7 +8,7 @@ import {
   type View,
 } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
-import { applyRouteBatches, type ApplyResult } from './route-apply.js'
+import { applyRouteBatches, RouteCache, type ApplyResult } from './route-apply.js'
 import { routeBatches, type RouteBatch } from './route-batch.js'
 
 /** A hand-off job's lines: raw-log envelopes of one segment (as collectors/ hands them off). */
@@ -78,6 +78,7 @@ export class SpeedWorker {
   private readonly pending = new Map<number, Pending[]>()
   private readonly flushing = new Map<number, Promise<void>>()
   private readonly timers = new Map<number, NodeJS.Timeout>()
+  private readonly caches = new Map<number, RouteCache>()
 
   constructor(private readonly options: SpeedWorkerOptions) {}
 
@@ -141,6 +142,15 @@ export class SpeedWorker {
     })
   }
 
+  private cacheOf(route: number): RouteCache {
+    let cache = this.caches.get(route)
+    if (cache === undefined) {
+      cache = new RouteCache()
+      this.caches.set(route, cache)
+    }
+    return cache
+  }
+
   /** Commits everything a route gathered; one flush per route at a time. */
   private async flush(route: number): Promise<void> {
     this.timers.delete(route)
@@ -159,6 +169,7 @@ export class SpeedWorker {
             views: this.options.views,
             ttlSeconds: this.options.ttlSeconds,
             watermark: this.options.watermark(),
+            cache: this.cacheOf(route),
           },
         )
         this.metrics.commits++

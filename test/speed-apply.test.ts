@@ -6,6 +6,7 @@ import type { SpeedStore } from '../schemas/ports/index.js'
 import {
   applyRouteBatch,
   expireBefore,
+  RouteCache,
   routeBatches,
   SpeedViews,
   type ApplyResult,
@@ -72,30 +73,42 @@ describe.each(SPEED_STORE_ADAPTERS)('speed routes applied exactly once: %s', (ad
   beforeAll(() => stores.start(), 180_000)
   afterAll(() => stores.stop())
 
-  it('counts every interaction once under redelivered jobs, overlapping jobs and concurrent writers', async () => {
-    const store = await fresh()
-    // Jobs of 150 interactions; each also repeats the last 20 of the one before (an overlap a
-    // collector restart can cause).
-    const jobs = Array.from({ length: 16 }, (_, j) => ({
-      id: `c1-0-${j * 150}`,
-      interactions: interactions.slice(Math.max(0, j * 150 - 20), (j + 1) * 150),
-    }))
-    const apply = (job: (typeof jobs)[number]) => async (): Promise<ApplyResult[]> =>
-      Promise.all(
-        routeBatches(job.id, job.interactions, set, views, ROUTES).map((batch) =>
-          applyRouteBatch(store, batch, { views, ttlSeconds: 3600 }),
-        ),
-      )
-    const first = (await pool(jobs.map(apply), 6)).flat()
-    expect(first.every((r) => !r.alreadyApplied)).toBe(true)
-    expect(first.reduce((n, r) => n + r.duplicates, 0)).toBe(15 * 20)
-    // Every job delivered again, as after a crash before its acknowledgement.
-    const again = (await pool(jobs.map(apply), 6)).flat()
-    expect(again.every((r) => r.alreadyApplied)).toBe(true)
-    const want = oracle(interactions)
-    expect(want.size).toBeGreaterThan(1000)
-    expect(await served(store)).toEqual(want)
-  }, 180_000)
+  it.each([
+    ['without', false],
+    ['with', true],
+  ])(
+    'counts every interaction once under redelivered jobs, overlapping jobs and concurrent writers (%s route caches)',
+    async (_label, cached) => {
+      const store = await fresh()
+      const caches = Array.from({ length: ROUTES }, () => new RouteCache())
+      // Jobs of 150 interactions; each also repeats the last 20 of the one before (an overlap a
+      // collector restart can cause).
+      const jobs = Array.from({ length: 16 }, (_, j) => ({
+        id: `c1-0-${j * 150}`,
+        interactions: interactions.slice(Math.max(0, j * 150 - 20), (j + 1) * 150),
+      }))
+      const apply = (job: (typeof jobs)[number]) => async (): Promise<ApplyResult[]> =>
+        Promise.all(
+          routeBatches(job.id, job.interactions, set, views, ROUTES).map((batch) =>
+            applyRouteBatch(store, batch, {
+              views,
+              ttlSeconds: 3600,
+              ...(cached ? { cache: caches[batch.route] as RouteCache } : {}),
+            }),
+          ),
+        )
+      const first = (await pool(jobs.map(apply), 6)).flat()
+      expect(first.every((r) => !r.alreadyApplied)).toBe(true)
+      expect(first.reduce((n, r) => n + r.duplicates, 0)).toBe(15 * 20)
+      // Every job delivered again, as after a crash before its acknowledgement.
+      const again = (await pool(jobs.map(apply), 6)).flat()
+      expect(again.every((r) => r.alreadyApplied)).toBe(true)
+      const want = oracle(interactions)
+      expect(want.size).toBeGreaterThan(1000)
+      expect(await served(store)).toEqual(want)
+    },
+    180_000,
+  )
 
   it('leaves interactions older than the watermark to batch, and counts them', async () => {
     const store = await fresh()
