@@ -1,15 +1,17 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { compile, matchDefinition, streamHash } from '../query-dsl/index.js'
 import { encodeInteraction } from '../schemas/index.js'
 import { interactionsOf } from './support/normalized-corpus.js'
 import { REPO_ROOT } from './support/shared-data.js'
+import { tempDir } from './support/temp-dir.js'
 
 const BIN = join(REPO_ROOT, 'dist', 'infra', 'bin', 'sluice.js')
-const dir = mkdtempSync(join(tmpdir(), 'sluice-csdl-'))
+const tmp = tempDir('csdl')
+const dir = tmp.path
+afterAll(() => tmp.remove())
 
 function file(name: string, text: string): string {
   const path = join(dir, name)

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { gzipSync } from 'node:zlib'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { runNormalize } from '../infra/cli/normalize-command.js'
 import { decodeInteraction } from '../schemas/index.js'
 import { dataLines, REPO_ROOT, sharedDataDir } from './support/shared-data.js'
+import { tempDir } from './support/temp-dir.js'
 
 const BIN = join(REPO_ROOT, 'dist', 'infra', 'bin', 'sluice.js')
 
@@ -19,7 +19,9 @@ function collect(stream: PassThrough): () => string {
 
 describe('sluice normalize (in process)', () => {
   it('writes one decodable interaction per tweet and a summary, and sets bad lines aside', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-normalize-'))
+    const tmp = tempDir('normalize')
+    onTestFinished(() => tmp.remove())
+    const dir = tmp.path
     const input = join(dir, 'mixed.jsonl.gz')
     const lines = [
       ...dataLines('twitter-v1-sample.jsonl.gz').slice(0, 200),
