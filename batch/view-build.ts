@@ -134,7 +134,7 @@ export async function buildShard(
             await shardOfView(view).clear(bucketRange(stream, 'hour', start, start + DAY_MS))
             await shardOfView(view).clear(bucketRange(stream, 'day', start, start + 1))
           }
-        await writeRows(await contents.rowsOf(stream, day), views, shardOfView)
+        await writeRows(await contents.rowsOf(stream, day), open)
         for (const [g, buckets] of rollups) buckets.add(bucketStart(start, g))
         streamDays++
       }
@@ -171,16 +171,14 @@ async function copyShardDir(from: string, to: string): Promise<void> {
   }
 }
 
+/** Puts each entry into its view's shard (`shards` by view name). */
 async function writeRows(
   entries: Iterable<readonly [string, Uint8Array]>,
-  views: readonly View[],
-  shardOfView: (view: View) => BufferedShard,
+  shards: ReadonlyMap<string, BufferedShard>,
 ): Promise<void> {
-  const byName = new Map(views.map((v) => [v.name, v]))
   for (const [entryKey, bytes] of entries) {
     const [name, rowKey] = splitEntryKey(entryKey)
-    const view = byName.get(name)
-    if (view !== undefined) await shardOfView(view).put(rowKey, bytes)
+    await shards.get(name)?.put(rowKey, bytes)
   }
 }
 

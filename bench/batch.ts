@@ -21,19 +21,11 @@ import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
 import { parseQueueUrl, type QueueConfig } from '../infra/config/adapter-urls.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
-import { StreamCatalog, StreamRegistry } from '../query-dsl/index.js'
-import {
-  augment,
-  normalizeLine,
-  readMasterSnapshot,
-  VIEWS,
-  type Interaction,
-} from '../schemas/index.js'
+import { StreamCatalog } from '../query-dsl/index.js'
+import { readMasterSnapshot, VIEWS } from '../schemas/index.js'
 import { shred } from '../shredder/index.js'
-import { generateFilters, vocabularyFrom } from './csdl-workload.js'
+import { registerBenchStreams } from './bench-streams.js'
 import { writeReplayedSegments } from './replayed-firehose.js'
-import { readFileSync } from 'node:fs'
-import { gunzipSync } from 'node:zlib'
 
 const TARGET_FULL = 100_000
 const TARGET_SPEEDUP = 10
@@ -78,22 +70,7 @@ console.log(`${fmt(rows)} interactions in ${partitions} partitions`)
 
 // 100 streams: all interactions + 99 generated from the sample's vocabulary.
 const catalog = new StreamCatalog(store)
-if ((await catalog.list()).length < 100) {
-  const sample: Interaction[] = []
-  for (const line of gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')) {
-    if (line === '') continue
-    const o = normalizeLine(line, 'twitter-v1')
-    if (o.kind === 'interactions') for (const i of o.interactions) sample.push(augment(i))
-  }
-  const registry = new StreamRegistry()
-  const filters = generateFilters(vocabularyFrom(sample), 99, 7, (source) => {
-    const r = registry.register(source)
-    return r.ok ? r.definition.hash : ''
-  })
-  for (const [i, f] of filters.entries()) await catalog.create(f, `bench-${i}`, 'bench')
-}
+if ((await catalog.list()).length < 100) await registerBenchStreams(catalog, values.data, 99, 7)
 console.log(`${(await catalog.list()).length} streams registered`)
 
 const workDir = join(dir, '..', 'bench-batch-work')

@@ -14,12 +14,11 @@
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { gunzipSync } from 'node:zlib'
 import type { HandoffJob } from '../collectors/index.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { openMatchChannel } from '../infra/adapters/open-match-channel.js'
@@ -28,17 +27,11 @@ import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store
 import { parseQueueUrl } from '../infra/config/adapter-urls.js'
 import { startCassandra } from '../infra/launchers/cassandra-launcher.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
-import { StreamCatalog, StreamRegistry } from '../query-dsl/index.js'
-import {
-  augment,
-  envelopePrefix,
-  normalizeLine,
-  VIEWS,
-  type Interaction,
-} from '../schemas/index.js'
+import { StreamCatalog } from '../query-dsl/index.js'
+import { envelopePrefix, VIEWS } from '../schemas/index.js'
 import type { JobQueue, MatchMessage } from '../schemas/ports/index.js'
 import { SpeedWorker, WatchedStreams } from '../speed/index.js'
-import { generateFilters, vocabularyFrom } from './csdl-workload.js'
+import { registerBenchStreams } from './bench-streams.js'
 import { replayedRecords } from './replayed-firehose.js'
 
 const TARGET_EMBEDDED = 20_000
@@ -68,22 +61,7 @@ mkdirSync(dir, { recursive: true })
 // The streams, in an object store the `sluice speed` processes read too.
 const objects = new LocalDirObjectStore(join(dir, 'store'))
 const catalog = new StreamCatalog(objects)
-{
-  const sample: Interaction[] = []
-  for (const line of gunzipSync(readFileSync(join(values.data, 'twitter-v1-sample.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')) {
-    if (line === '') continue
-    const o = normalizeLine(line, 'twitter-v1')
-    if (o.kind === 'interactions') for (const i of o.interactions) sample.push(augment(i))
-  }
-  const registry = new StreamRegistry()
-  const filters = generateFilters(vocabularyFrom(sample), Number(values.streams) - 1, 11, (s) => {
-    const r = registry.register(s)
-    return r.ok ? r.definition.hash : ''
-  })
-  for (const [i, f] of filters.entries()) await catalog.create(f, `bench-${i}`, 'bench')
-}
+await registerBenchStreams(catalog, values.data, Number(values.streams) - 1, 11)
 const streamCount = (await catalog.list()).length
 
 /** Hand-off jobs of the replay: `count` records with ids of replay `copy`, created from `start`. */

@@ -35,14 +35,21 @@ export function routeBatches(
   onMatched?: (interaction: Interaction, streams: readonly string[]) => void,
 ): RouteBatch[] {
   const byRoute = new Map<number, RoutedInteraction[]>()
+  // One emit for every view and interaction (no closure per interaction).
+  let items: [number, string, unknown][] = []
+  let viewIndex = 0
+  const emit = (key: string, item: unknown): void => {
+    items.push([viewIndex, key, item])
+  }
   for (const interaction of interactions) {
     const id = interaction.interaction?.id
     const at = interaction.interaction?.created_at
     if (id === undefined || at === undefined) continue
     const matches = streams.match(interaction)
     if (matches.length === 0) continue
-    const items: [number, string, unknown][] = []
-    views.forEach((view, v) => view.extract(interaction, (key, item) => items.push([v, key, item])))
+    items = []
+    for (viewIndex = 0; viewIndex < views.length; viewIndex++)
+      (views[viewIndex] as View).extract(interaction, emit)
     const hashes = matches.map((m) => m.hash)
     onMatched?.(interaction, hashes)
     const route = routeOf(id, routes)
