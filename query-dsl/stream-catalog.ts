@@ -33,6 +33,13 @@ export class StreamNotFoundError extends Error {
   }
 }
 
+const REFERENCE = /\b(?:stream|tags)\s+"([0-9a-fA-F]{32})"/gi
+
+/** The hashes `csdl` may refer to through `stream "…"` and `tags "…"`. */
+function referencedHashes(csdl: string): string[] {
+  return [...csdl.matchAll(REFERENCE)].map((m) => (m[1] as string).toLowerCase())
+}
+
 const keyOf = (hash: string): string => `${STREAMS_PREFIX}${hash}.json`
 
 function parseRecord(bytes: Uint8Array): StreamRecord | undefined {
@@ -114,7 +121,7 @@ export class StreamCatalog {
    * stream of that hash, creating it when new.
    */
   async create(csdl: string, name: string, owner: string): Promise<StreamRecord> {
-    const result = (await this.registry()).register(csdl)
+    const result = (await this.registryFor(csdl)).register(csdl)
     if (!result.ok) throw new CsdlCompileError(result.diagnostics)
     const hash = result.definition.hash
     const existing = await this.get(hash)
@@ -140,6 +147,26 @@ export class StreamCatalog {
     const owners = Object.fromEntries(Object.entries(record.owners).filter(([o]) => o !== owner))
     if (Object.keys(owners).length === 0) await this.store.delete(keyOf(record.hash))
     else await this.write({ ...record, owners })
+  }
+
+  /**
+   * A registry holding just the streams `csdl` refers to, directly or through them: creating a
+   * stream costs a few reads, not a compile of the whole catalog. The scan may over-match (a
+   * hash-like string inside a literal); that only defines a stream that goes unused.
+   */
+  private async registryFor(csdl: string): Promise<StreamRegistry> {
+    const sources: Record<string, string> = {}
+    const queue = referencedHashes(csdl)
+    for (let hash = queue.pop(); hash !== undefined; hash = queue.pop()) {
+      if (hash in sources) continue
+      const record = await this.get(hash)
+      if (record === undefined) continue
+      sources[hash] = record.csdl
+      queue.push(...referencedHashes(record.csdl))
+    }
+    const registry = new StreamRegistry()
+    registry.defineAll(sources)
+    return registry
   }
 
   private async ensureAllInteractions(): Promise<void> {

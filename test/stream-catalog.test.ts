@@ -62,6 +62,25 @@ describe('the stream catalog', () => {
     expect(defs.map((d) => d.hash).sort()).toContain(derived.hash)
   })
 
+  it('compiles a reference through another reference, and refuses an unknown one', async () => {
+    const catalog = fresh()
+    const base = await catalog.create('language.tag == "en"', 'english', 'alice')
+    const middle = await catalog.create(
+      `STREAM  "${base.hash.toUpperCase()}" and interaction.content contains "rain"`,
+      'english rain',
+      'alice',
+    )
+    const top = await catalog.create(
+      `stream "${middle.hash}" and not interaction.content contains "snow"`,
+      'rain, no snow',
+      'alice',
+    )
+    const def = (await catalog.definitions()).find((d) => d.hash === top.hash)
+    expect(def?.references).toEqual([middle.hash])
+    const unknown = catalog.create(`stream "${'0'.repeat(32)}"`, 'nothing', 'alice')
+    await expect(unknown).rejects.toThrow(/no compiled stream/)
+  })
+
   it('removes an owner, then the stream with its last owner; others cannot delete it', async () => {
     const catalog = fresh()
     const s = await catalog.create('interaction.type == "reddit"', 'reddit', 'alice')
