@@ -14,7 +14,20 @@ export {
   type ApplyResult,
 } from './route-apply.js'
 export { SpeedViews } from './speed-views.js'
-export { jobKey, parseValueKey, seenKey, valueKey, valueRange } from './speed-keys.js'
+export {
+  ALL_BUCKET_ROWS,
+  bucketRowKey,
+  bucketRowRange,
+  jobKey,
+  parseBucketRowKey,
+  seenKey,
+} from './speed-keys.js'
+export {
+  BucketRowFormatError,
+  BucketRows,
+  DEFAULT_KEYED_CAPACITY,
+  type BucketRow,
+} from './bucket-row.js'
 export {
   SpeedWorker,
   type HandoffLines,

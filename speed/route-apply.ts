@@ -1,14 +1,8 @@
-import {
-  bucketStart,
-  isKeyed,
-  SPEED_GRANULARITIES,
-  type Granularity,
-  type Monoid,
-  type View,
-} from '../schemas/index.js'
+import { bucketStart, SPEED_GRANULARITIES, type Granularity, type View } from '../schemas/index.js'
+import { BucketRows, type BucketRow } from './bucket-row.js'
 import type { SpeedPut, SpeedStore } from '../schemas/ports/index.js'
 import type { RouteBatch, RoutedInteraction } from './route-batch.js'
-import { jobKey, seenKey, valueKey } from './speed-keys.js'
+import { bucketRowKey, jobKey, seenKey } from './speed-keys.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -23,6 +17,8 @@ export interface ApplyOptions {
   readonly maxAttempts?: number
   /** The route's decoded values, when this caller is its usual writer. */
   readonly cache?: RouteCache
+  /** How bucket rows are folded and encoded (one per caller saves a map per commit). */
+  readonly rows?: BucketRows
 }
 
 export interface ApplyResult {
@@ -58,10 +54,10 @@ export class RouteContentionError extends Error {
  */
 export class RouteCache {
   version = -1
-  readonly values = new Map<string, unknown>()
+  readonly values = new Map<string, BucketRow>()
   private tail: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly limit = 250_000) {}
+  constructor(private readonly limit = 100_000) {}
 
   /** Runs `work` after every earlier one on this cache. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -76,43 +72,33 @@ export class RouteCache {
   }
 
   /** Keeps `values` as the route's values at `version` (dropping everything past the limit). */
-  keep(version: number, values: Iterable<readonly [string, unknown]>): void {
+  keep(version: number, values: Iterable<readonly [string, BucketRow]>): void {
     for (const [key, value] of values) this.values.set(key, value)
     this.version = version
     if (this.values.size > this.limit) this.values.clear()
   }
 }
 
-interface Delta {
-  readonly monoid: Monoid<unknown, unknown>
-  value: unknown
-}
-
-/** The interactions' items folded per speed row: the change this batch makes. */
+/** The interactions' items folded per bucket row: the change this batch makes. */
 function fold(
   interactions: readonly RoutedInteraction[],
   views: readonly View[],
+  rows: BucketRows,
   granularities: readonly Granularity[],
-): Map<string, Delta> {
-  const deltas = new Map<string, Delta>()
+): Map<string, BucketRow> {
+  const deltas = new Map<string, BucketRow>()
   for (const i of interactions)
     for (const g of granularities) {
       const bucket = bucketStart(i.at, g)
-      for (const stream of i.streams)
-        for (const [v, key, item] of i.items) {
-          const view = views[v] as View
-          // A keyed view's entries are rows of their own (see speed-keys.ts).
-          const keyed = isKeyed(view.monoid)
-          const [sub, entryItem] = keyed ? (item as readonly [string, unknown]) : [undefined, item]
-          const monoid = keyed ? view.monoid.inner : view.monoid
-          const rowKey = valueKey(stream, view.name, g, bucket, key, sub)
-          let delta = deltas.get(rowKey)
-          if (delta === undefined) {
-            delta = { monoid, value: monoid.empty() }
-            deltas.set(rowKey, delta)
-          }
-          delta.value = monoid.add(delta.value, entryItem)
+      for (const stream of i.streams) {
+        const rowKey = bucketRowKey(stream, g, bucket)
+        let delta = deltas.get(rowKey)
+        if (delta === undefined) {
+          delta = new Map()
+          deltas.set(rowKey, delta)
         }
+        for (const [v, key, item] of i.items) rows.add(delta, (views[v] as View).name, key, item)
+      }
     }
   return deltas
 }
@@ -150,9 +136,11 @@ async function apply(
   const ids = [...new Set(timely.flatMap((list) => list.map((i) => i.id)))]
   const jobs = [...new Set(batches.map((b) => b.job))]
   const maxAttempts = options.maxAttempts ?? 20
+  const rows = options.rows ?? new BucketRows(options.views)
   const all = fold(
     [...new Map(timely.flat().map((i) => [i.id, i])).values()],
     options.views,
+    rows,
     granularities,
   )
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -194,20 +182,18 @@ async function apply(
     })
     const newJobs = batches.filter((_, b) => !(results[b] as ApplyResult).alreadyApplied)
     if (newJobs.length === 0) return results
-    const deltas = fresh.length === ids.length ? all : fold(fresh, options.views, granularities)
+    const deltas =
+      fresh.length === ids.length ? all : fold(fresh, options.views, rows, granularities)
     const puts: SpeedPut[] = []
-    const merged: [string, unknown][] = []
+    const merged: [string, BucketRow][] = []
     for (const [rowKey, delta] of deltas) {
       const bytes = current.values.get(rowKey)
       const base =
-        cache?.values.get(rowKey) ?? (bytes === undefined ? undefined : delta.monoid.decode(bytes))
+        cache?.values.get(rowKey) ?? (bytes === undefined ? undefined : rows.decode(bytes))
       // A delta is kept across attempts, so it is copied, never merged into.
-      const value =
-        base === undefined
-          ? delta.monoid.merge(delta.monoid.empty(), delta.value)
-          : delta.monoid.merge(base, delta.value)
+      const value = base === undefined ? rows.copy(delta) : rows.merge(base, delta)
       merged.push([rowKey, value])
-      puts.push({ key: rowKey, value: delta.monoid.encode(value), ttlSeconds: options.ttlSeconds })
+      puts.push({ key: rowKey, value: rows.encode(value), ttlSeconds: options.ttlSeconds })
     }
     for (const i of fresh)
       puts.push({ key: seenKey(i.id), value: EMPTY, ttlSeconds: options.ttlSeconds })

@@ -1,6 +1,6 @@
 import { nextBucket } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
-import { parseValueKey } from './speed-keys.js'
+import { ALL_BUCKET_ROWS, parseBucketRowKey } from './speed-keys.js'
 
 const DELETE_CHUNK = 2000
 
@@ -17,8 +17,8 @@ export async function expireBefore(
   let deleted = 0
   for (let route = 0; route < routes; route++) {
     const expired: string[] = []
-    for await (const [key] of store.range(route, 'v\u0000', 'v\u0001')) {
-      const { granularity, bucket } = parseValueKey(key)
+    for await (const [key] of store.range(route, ...ALL_BUCKET_ROWS)) {
+      const { granularity, bucket } = parseBucketRowKey(key)
       if (nextBucket(bucket, granularity) <= watermark) expired.push(key)
     }
     for (let at = 0; at < expired.length; at += DELETE_CHUNK) {

@@ -1,14 +1,16 @@
-import { isKeyed, type View, type ViewQuery, type ViewRow } from '../schemas/index.js'
+import type { View, ViewQuery, ViewRow } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
-import { parseValueKey, valueRange } from './speed-keys.js'
+import { BucketRows } from './bucket-row.js'
+import { bucketRowRange, parseBucketRowKey } from './speed-keys.js'
 
 /**
  * The speed views as serving reads them, mirroring the batch read API: a stream's rows of one
- * view over a range, each the merge of every route's value (and, for a keyed view, its entries
- * gathered back into one map), so values are the same monoid values batch answers with.
+ * view over a range, each the merge of every route's value, so values are the same monoid
+ * values batch answers with.
  */
 export class SpeedViews {
   private readonly byName: ReadonlyMap<string, View>
+  private readonly rows: BucketRows
 
   constructor(
     private readonly store: SpeedStore,
@@ -16,31 +18,28 @@ export class SpeedViews {
     private readonly routes: number,
   ) {
     this.byName = new Map(views.map((v) => [v.name, v]))
+    this.rows = new BucketRows(views)
+  }
+
+  private viewOf(name: string): View {
+    const view = this.byName.get(name)
+    if (view === undefined) throw new Error(`unknown view ${name}`)
+    return view
   }
 
   async range(query: ViewQuery): Promise<readonly ViewRow[]> {
-    const view = this.byName.get(query.view)
-    if (view === undefined) throw new Error(`unknown view ${query.view}`)
-    const [gte, lt] = valueRange(query.stream, view.name, query.granularity, query.from, query.to)
+    const view = this.viewOf(query.view)
+    const [gte, lt] = bucketRowRange(query.stream, query.granularity, query.from, query.to)
     const rows = new Map<string, { bucket: number; key: string; value: unknown }>()
     for (let route = 0; route < this.routes; route++)
       for await (const [rowKey, bytes] of this.store.range(route, gte, lt)) {
-        const { bucket, key, sub } = parseValueKey(rowKey)
-        if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
-        const at = `${bucket}\u0000${key}`
-        let row = rows.get(at)
-        if (isKeyed(view.monoid)) {
-          if (row === undefined) {
-            row = { bucket, key, value: view.monoid.empty() }
-            rows.set(at, row)
-          }
-          const inner = view.monoid.inner
-          const entries = row.value as Map<string, unknown>
-          const value = inner.decode(bytes)
-          const mine = entries.get(sub ?? '')
-          entries.set(sub ?? '', mine === undefined ? value : inner.merge(mine, value))
-        } else {
-          const value = view.monoid.decode(bytes)
+        const { bucket } = parseBucketRowKey(rowKey)
+        const values = this.rows.decode(bytes, view.name).get(view.name)
+        if (values === undefined) continue
+        for (const [key, value] of values) {
+          if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
+          const at = `${bucket}\u0000${key}`
+          const row = rows.get(at)
           if (row === undefined) rows.set(at, { bucket, key, value })
           else row.value = view.monoid.merge(row.value, value)
         }
@@ -52,8 +51,7 @@ export class SpeedViews {
 
   /** One value per view key over the whole range (the buckets' values merged). */
   async merged(query: ViewQuery): Promise<ReadonlyMap<string, unknown>> {
-    const view = this.byName.get(query.view)
-    if (view === undefined) throw new Error(`unknown view ${query.view}`)
+    const view = this.viewOf(query.view)
     const values = new Map<string, unknown>()
     for (const row of await this.range(query)) {
       const mine = values.get(row.key)

@@ -8,6 +8,7 @@ import {
   type View,
 } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
+import { BucketRows } from './bucket-row.js'
 import { applyRouteBatches, RouteCache, type ApplyResult } from './route-apply.js'
 import { routeBatches, type RouteBatch } from './route-batch.js'
 
@@ -76,11 +77,14 @@ export class SpeedWorker {
     commits: 0,
   }
   private readonly pending = new Map<number, Pending[]>()
+  private readonly rows: BucketRows
   private readonly flushing = new Map<number, Promise<void>>()
   private readonly timers = new Map<number, NodeJS.Timeout>()
   private readonly caches = new Map<number, RouteCache>()
 
-  constructor(private readonly options: SpeedWorkerOptions) {}
+  constructor(private readonly options: SpeedWorkerOptions) {
+    this.rows = new BucketRows(options.views)
+  }
 
   /** Handles one hand-off job; `id` is its queue id (the same on every redelivery). */
   async handle(id: string, job: HandoffLines): Promise<void> {
@@ -170,6 +174,7 @@ export class SpeedWorker {
             ttlSeconds: this.options.ttlSeconds,
             watermark: this.options.watermark(),
             cache: this.cacheOf(route),
+            rows: this.rows,
           },
         )
         this.metrics.commits++

@@ -10,6 +10,8 @@ import type { Monoid } from './monoid.js'
 export interface KeyedMonoid<V, I> extends Monoid<Map<string, V>, readonly [string, I]> {
   /** The monoid of each entry: stores that update entries one by one use it directly. */
   readonly inner: Monoid<V, I>
+  /** How much an entry matters, for stores that keep only the leading entries (speed). */
+  rank(value: V): number
 }
 
 /** Whether `monoid` is a map of entries (see {@link keyedValues}). */
@@ -17,10 +19,14 @@ export function isKeyed(monoid: Monoid<unknown, unknown>): monoid is KeyedMonoid
   return 'inner' in monoid
 }
 
-export function keyedValues<V, I>(inner: Monoid<V, I>): KeyedMonoid<V, I> {
+export function keyedValues<V, I>(
+  inner: Monoid<V, I>,
+  rank: (value: V) => number,
+): KeyedMonoid<V, I> {
   return {
     name: `keyed(${inner.name})`,
     inner,
+    rank,
     empty: () => new Map(),
     add: (map, [key, item]) => {
       const value = map.get(key)

@@ -147,7 +147,10 @@ export const AUTHOR_INFLUENCE_VIEW = view({
     'twitter.retweeted.user.screen_name',
     'twitter.in_reply_to_screen_name',
   ],
-  monoid: keyedValues(AUTHOR_INFLUENCE),
+  monoid: keyedValues(
+    AUTHOR_INFLUENCE,
+    (a) => a.interactions + a.retweetsReceived + a.repliesReceived,
+  ),
   extract: (i, emit) => {
     const author = authorOf(i)
     if (author !== undefined)
@@ -163,7 +166,7 @@ export const AUTHOR_INFLUENCE_VIEW = view({
 export const DOMAIN_INFLUENCE_VIEW = view({
   name: 'domain_influence',
   targets: ['links.domain', 'interaction.author.username', 'interaction.author.id'],
-  monoid: keyedValues(DOMAIN_INFLUENCE),
+  monoid: keyedValues(DOMAIN_INFLUENCE, (d) => d.links),
   extract: (i, emit) => {
     const author = authorOf(i)
     const domains = i.links?.domain
