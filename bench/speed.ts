@@ -10,11 +10,12 @@
  * freshness under a steady load (hand-off to the match published after its commit, per
  * interaction, p50/p99).
  *
- *   npm run build && npm run bench:speed -- [--records 200000] [--rate 5000] [--seconds 20]
+ *   npm run build && npm run bench:speed -- [--records 200000] [--rate 2000] [--seconds 20]
+ *     [--distributed-rate 1000] [--routes 4] [--processes 2] [--flush-ms 50] [--phases embedded,distributed]
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -37,20 +38,31 @@ import { replayedRecords } from './replayed-firehose.js'
 const TARGET_EMBEDDED = 20_000
 const TARGET_DISTRIBUTED = 10_000
 const TARGET_P99_MS = 1000
-const ROUTES = 16
 const JOB_LINES = 1000
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
     streams: { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '2000' },
+    'distributed-rate': { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
+    routes: { type: 'string', default: '4' },
+    processes: { type: 'string', default: '2' },
+    'flush-ms': { type: 'string', default: '50' },
+    phases: { type: 'string', default: 'embedded,distributed' },
     data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
   },
 })
 const records = Number(values.records)
+const ROUTES = Number(values.routes)
+const PROCESSES = Number(values.processes)
+const FLUSH_MS = Number(values['flush-ms'])
+const phases = new Set(values.phases.split(','))
+// Freshness is measured under a steady load each stack sustains (above its throughput the
+// queue grows and the figure measures the backlog).
 const rate = Number(values.rate)
+const distributedRate = Number(values['distributed-rate'])
 const seconds = Number(values.seconds)
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const SLUICE = join(process.cwd(), 'dist/infra/bin/sluice.js')
@@ -121,6 +133,7 @@ async function freshness(
   queue: JobQueue<HandoffJob>,
   subscribe: (handler: (m: MatchMessage) => void) => Promise<() => Promise<void>>,
   copy: number,
+  rate: number,
 ): Promise<{ p50: number; p99: number; samples: number }> {
   const steady = jobs(rate * seconds, copy, Date.now(), Math.max(1, Math.round(rate / 10)))
   // By tweet id (the interaction id is Sluice's own).
@@ -163,8 +176,18 @@ interface Figures {
 const embedded: Figures = { throughput: 0, p99: NaN }
 const distributed: Figures = { throughput: 0, p99: NaN }
 
+/** CPU seconds a process has used so far (Linux /proc; children it waited for excluded). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+
 // 1. Embedded.
-{
+if (phases.has('embedded')) {
   const store = await LevelSpeedStore.open(join(dir, 'speed'))
   const queue = openJobQueue<HandoffJob>({ kind: 'memory' }, 'handoff')
   const channel = openMatchChannel({ kind: 'memory' })
@@ -175,7 +198,7 @@ const distributed: Figures = { throughput: 0, p99: NaN }
     views: VIEWS,
     routes: ROUTES,
     ttlSeconds: 48 * 3600,
-    flushMs: 50,
+    flushMs: FLUSH_MS,
     streams: () => streams.set,
     watermark: () => -Infinity,
     onMatches: (m) => void channel.publish(m),
@@ -193,7 +216,7 @@ const distributed: Figures = { throughput: 0, p99: NaN }
   console.log(
     `   throughput: ${fmt(m.interactions)} interactions in ${wall.toFixed(1)} s = ${fmt(m.interactions / wall)}/s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${fmt(m.applied)} applied, ${m.commits} commits; peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
   )
-  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 200)
+  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 200, rate)
   console.log(
     `   freshness at ${fmt(rate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
   )
@@ -206,13 +229,13 @@ const distributed: Figures = { throughput: 0, p99: NaN }
 }
 
 // 2. Distributed.
-{
+if (phases.has('distributed')) {
   const redis = await startRedis()
   const cassandra = await startCassandra({ directory: join(dir, 'cassandra') })
   const prefix = `bench${randomUUID().slice(0, 8)}`
   const queueUrl = `${redis.url}?prefix=${prefix}`
   const speedUrl = cassandra.url('bench_speed')
-  const workers = [0, 1].map(() =>
+  const workers = Array.from({ length: PROCESSES }, () =>
     spawn(
       process.execPath,
       [
@@ -228,6 +251,8 @@ const distributed: Figures = { throughput: 0, p99: NaN }
         String(ROUTES),
         '--workers',
         '4',
+        '--flush-ms',
+        String(FLUSH_MS),
       ],
       { stdio: 'ignore' },
     ),
@@ -237,17 +262,31 @@ const distributed: Figures = { throughput: 0, p99: NaN }
   const channel = openMatchChannel(config)
   await sleep(3000)
   const all = jobs(records, 300, Date.now() - 3_600_000)
+  const pids = {
+    speed: workers.map((w) => w.pid ?? -1),
+    cassandra: cassandra.process.pid,
+    redis: redis.process.pid,
+  }
+  const cpuOf = (): number[] => [
+    pids.speed.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    cpuSeconds(pids.cassandra),
+    cpuSeconds(pids.redis),
+  ]
+  const cpu0 = cpuOf()
   const t0 = performance.now()
   await queue.add(all)
   await drained(queue)
   const wall = (performance.now() - t0) / 1000
-  console.log('\n2. distributed (BullMQ on Redis, two `sluice speed` processes, Cassandra 2.1)')
+  const cpu = cpuOf().map((c, i) => c - (cpu0[i] as number))
   console.log(
-    `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s`,
+    `\n2. distributed (BullMQ on Redis, ${PROCESSES} \`sluice speed\` process(es), Cassandra 2.1)`,
   )
-  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 400)
   console.log(
-    `   freshness at ${fmt(rate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
+    `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; CPU s: speed ${(cpu[0] as number).toFixed(1)}, Cassandra ${(cpu[1] as number).toFixed(1)}, Redis ${(cpu[2] as number).toFixed(1)}`,
+  )
+  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 400, distributedRate)
+  console.log(
+    `   freshness at ${fmt(distributedRate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
   )
   for (const w of workers) w.kill('SIGTERM')
   await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))))

@@ -1,4 +1,4 @@
-import { digest, thresholdCheck, type HealthCheck, type HealthReport } from './health-report.js'
+import { digest, thresholdCheck, type HealthCheck, type HealthReport } from '../schemas/index.js'
 import type { HandoffStats } from './log-handoff.js'
 import type { RawLogStats } from './raw-log.js'
 import type { RollingErrorRate } from './rolling-error-rate.js'

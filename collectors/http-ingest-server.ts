@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createGunzip } from 'node:zlib'
 import { SOURCE_FORMATS } from '../schemas/index.js'
 import { BackpressureError, RawLogWriteError } from './collector-errors.js'
-import type { HealthReport } from './health-report.js'
+import type { HealthReport } from '../schemas/index.js'
 import type { Ingestor } from './ingestor.js'
 import type { RollingErrorRate } from './rolling-error-rate.js'
 

@@ -19,13 +19,6 @@ export { SegmentUploader, UploadVerificationError, type UploaderStats } from './
 export { LogHandoff, type HandoffJob, type HandoffStats } from './log-handoff.js'
 export { listSegmentFiles, type SegmentFile, type SegmentState } from './segment-files.js'
 export { RollingErrorRate } from './rolling-error-rate.js'
-export {
-  HEALTH_STATUSES,
-  digest,
-  type HealthStatus,
-  type HealthCheck,
-  type HealthReport,
-} from './health-report.js'
 export { collectorHealth } from './collector-health.js'
 export { createIngestServer, type IngestServerOptions } from './http-ingest-server.js'
 export {

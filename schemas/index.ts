@@ -212,3 +212,11 @@ export {
   type VolumeDimension,
   type TopDimension,
 } from './views/view-definitions.js'
+export {
+  HEALTH_STATUSES,
+  digest,
+  thresholdCheck,
+  type HealthStatus,
+  type HealthCheck,
+  type HealthReport,
+} from './health/health-report.js'

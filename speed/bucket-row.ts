@@ -8,16 +8,30 @@ import { decodeEntries, encodeEntries, isKeyed, type Monoid, type View } from '.
  */
 export type BucketRow = Map<string, Map<string, unknown>>
 
+/**
+ * A row's entries as last encoded (entry key → bytes), kept by a route's usual writer so a
+ * commit re-encodes only the entries its interactions touched: the all-interactions stream's
+ * rows hold thousands of entries, and re-encoding them all on every commit was most of the
+ * speed layer's CPU.
+ */
+export type EncodedRow = Map<string, Uint8Array>
+
 /** Entries of a keyed view a bucket keeps before it is cut back to its capacity. */
 export const DEFAULT_KEYED_CAPACITY = 1000
 
 const SEP = '\u0000'
+// Between a keyed view's key and the entry (an author, a domain): keyed entries are stored one
+// by one inside the row, so one author's change re-encodes one entry.
+const SUB = '\u0001'
 
 /** A stored bucket row that does not decode (not written by this code, or damaged). */
 export class BucketRowFormatError extends Error {
   override readonly name = 'BucketRowFormatError'
-  constructor(readonly view: string) {
-    super(`a speed bucket row holds values of an unknown view ${JSON.stringify(view)}`)
+  constructor(
+    readonly entry: string,
+    reason: string,
+  ) {
+    super(`speed bucket row entry ${JSON.stringify(entry)}: ${reason}`)
   }
 }
 
@@ -29,6 +43,8 @@ export class BucketRowFormatError extends Error {
  */
 export class BucketRows {
   private readonly byName: ReadonlyMap<string, View>
+  /** Keyed maps cut since they were last encoded: their entries are encoded afresh. */
+  private readonly cutMaps = new WeakSet<Map<string, unknown>>()
 
   constructor(
     views: readonly View[],
@@ -39,7 +55,7 @@ export class BucketRows {
 
   monoidOf(view: string): Monoid<unknown, unknown> {
     const found = this.byName.get(view)
-    if (found === undefined) throw new BucketRowFormatError(view)
+    if (found === undefined) throw new BucketRowFormatError(view, 'no such view')
     return found.monoid
   }
 
@@ -79,13 +95,55 @@ export class BucketRows {
     return this.merge(new Map(), row)
   }
 
-  encode(row: BucketRow): Uint8Array {
-    const entries: [string, Uint8Array][] = []
-    for (const [view, values] of row) {
-      const monoid = this.monoidOf(view)
-      for (const [key, value] of values) entries.push([`${view}${SEP}${key}`, monoid.encode(value)])
+  /**
+   * The row's bytes, and its entries encoded. With `previous` (the entries as encoded before
+   * `touched` was merged into `row`) only the touched entries are encoded again, in place.
+   */
+  encode(
+    row: BucketRow,
+    previous?: EncodedRow,
+    touched?: BucketRow,
+  ): { readonly bytes: Uint8Array; readonly encoded: EncodedRow } {
+    let encoded: EncodedRow
+    if (previous === undefined || touched === undefined) {
+      encoded = new Map()
+      for (const view of row.keys()) this.encodeView(row, view, encoded, undefined)
+    } else {
+      encoded = previous
+      for (const [view, keys] of touched) this.encodeView(row, view, encoded, keys)
     }
-    return encodeEntries(entries)
+    return { bytes: encodeEntries([...encoded]), encoded }
+  }
+
+  /** Encodes the entries of `view` into `into`: all of them, or those under `keys`. */
+  private encodeView(
+    row: BucketRow,
+    view: string,
+    into: EncodedRow,
+    keys: ReadonlyMap<string, unknown> | undefined,
+  ): void {
+    const monoid = this.monoidOf(view)
+    const values = row.get(view)
+    if (values === undefined) return
+    for (const key of (keys ?? values).keys()) {
+      const value = values.get(key)
+      if (!isKeyed(monoid)) {
+        if (value !== undefined) into.set(`${view}${SEP}${key}`, monoid.encode(value))
+        continue
+      }
+      const map = value as Map<string, unknown>
+      const prefix = `${view}${SEP}${key}${SUB}`
+      let subs: Iterable<string> = map.keys()
+      if (keys !== undefined && this.cutMaps.has(map)) {
+        // Entries were dropped: forget every entry of the map, then encode all that are left.
+        for (const entry of [...into.keys()]) if (entry.startsWith(prefix)) into.delete(entry)
+      } else if (keys !== undefined) subs = (keys.get(key) as Map<string, unknown>).keys()
+      this.cutMaps.delete(map)
+      for (const sub of subs) {
+        const entry = map.get(sub)
+        if (entry !== undefined) into.set(`${prefix}${sub}`, monoid.inner.encode(entry))
+      }
+    }
   }
 
   /** The row, or only the values of `onlyView` when given (the others are not decoded). */
@@ -93,15 +151,28 @@ export class BucketRows {
     const row: BucketRow = new Map()
     for (const [entry, value] of decodeEntries(bytes)) {
       const cut = entry.indexOf(SEP)
-      if (cut < 0) throw new BucketRowFormatError(entry)
+      if (cut < 0) throw new BucketRowFormatError(entry, 'no view name')
       const view = entry.slice(0, cut)
       if (onlyView !== undefined && view !== onlyView) continue
+      const monoid = this.monoidOf(view)
       let values = row.get(view)
       if (values === undefined) {
         values = new Map()
         row.set(view, values)
       }
-      values.set(entry.slice(cut + 1), this.monoidOf(view).decode(value))
+      if (!isKeyed(monoid)) {
+        values.set(entry.slice(cut + 1), monoid.decode(value))
+        continue
+      }
+      const subAt = entry.indexOf(SUB, cut + 1)
+      if (subAt < 0) throw new BucketRowFormatError(entry, 'a keyed view entry without its key')
+      const key = entry.slice(cut + 1, subAt)
+      let map = values.get(key) as Map<string, unknown> | undefined
+      if (map === undefined) {
+        map = new Map()
+        values.set(key, map)
+      }
+      map.set(entry.slice(subAt + 1), monoid.inner.decode(value))
     }
     return row
   }
@@ -114,5 +185,6 @@ export class BucketRows {
       .slice(0, this.keyedCapacity)
     map.clear()
     for (const { key, value } of kept) map.set(key, value)
+    this.cutMaps.add(map)
   }
 }

@@ -27,6 +27,7 @@ export {
   BucketRows,
   DEFAULT_KEYED_CAPACITY,
   type BucketRow,
+  type EncodedRow,
 } from './bucket-row.js'
 export {
   SpeedWorker,
@@ -37,3 +38,4 @@ export {
 } from './speed-worker.js'
 export { WatchedStreams, type StreamSource } from './stream-watch.js'
 export { expireBefore } from './speed-expiry.js'
+export { DEFAULT_ROUTES, SpeedLayoutError, speedRoutes } from './speed-layout.js'

@@ -1,5 +1,5 @@
 import { bucketStart, SPEED_GRANULARITIES, type Granularity, type View } from '../schemas/index.js'
-import { BucketRows, type BucketRow } from './bucket-row.js'
+import { BucketRows, type BucketRow, type EncodedRow } from './bucket-row.js'
 import type { SpeedPut, SpeedStore } from '../schemas/ports/index.js'
 import type { RouteBatch, RoutedInteraction } from './route-batch.js'
 import { bucketRowKey, jobKey, seenKey } from './speed-keys.js'
@@ -55,6 +55,8 @@ export class RouteContentionError extends Error {
 export class RouteCache {
   version = -1
   readonly values = new Map<string, BucketRow>()
+  /** The same rows' entries as last encoded. */
+  readonly encoded = new Map<string, EncodedRow>()
   private tail: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly limit = 100_000) {}
@@ -68,14 +70,18 @@ export class RouteCache {
 
   reset(version: number): void {
     this.values.clear()
+    this.encoded.clear()
     this.version = version
   }
 
   /** Keeps `values` as the route's values at `version` (dropping everything past the limit). */
-  keep(version: number, values: Iterable<readonly [string, BucketRow]>): void {
-    for (const [key, value] of values) this.values.set(key, value)
+  keep(version: number, rows: Iterable<readonly [string, BucketRow, EncodedRow]>): void {
+    for (const [key, value, encoded] of rows) {
+      this.values.set(key, value)
+      this.encoded.set(key, encoded)
+    }
     this.version = version
-    if (this.values.size > this.limit) this.values.clear()
+    if (this.values.size > this.limit) this.reset(version)
   }
 }
 
@@ -185,15 +191,17 @@ async function apply(
     const deltas =
       fresh.length === ids.length ? all : fold(fresh, options.views, rows, granularities)
     const puts: SpeedPut[] = []
-    const merged: [string, BucketRow][] = []
+    const merged: [string, BucketRow, EncodedRow][] = []
     for (const [rowKey, delta] of deltas) {
+      const held = cache?.values.get(rowKey)
       const bytes = current.values.get(rowKey)
-      const base =
-        cache?.values.get(rowKey) ?? (bytes === undefined ? undefined : rows.decode(bytes))
+      const base = held ?? (bytes === undefined ? undefined : rows.decode(bytes))
       // A delta is kept across attempts, so it is copied, never merged into.
       const value = base === undefined ? rows.copy(delta) : rows.merge(base, delta)
-      merged.push([rowKey, value])
-      puts.push({ key: rowKey, value: rows.encode(value), ttlSeconds: options.ttlSeconds })
+      const previous = held === undefined ? undefined : cache?.encoded.get(rowKey)
+      const { bytes: encoded, encoded: entries } = rows.encode(value, previous, delta)
+      merged.push([rowKey, value, entries])
+      puts.push({ key: rowKey, value: encoded, ttlSeconds: options.ttlSeconds })
     }
     for (const i of fresh)
       puts.push({ key: seenKey(i.id), value: EMPTY, ttlSeconds: options.ttlSeconds })

@@ -49,6 +49,12 @@ export interface SpeedMetrics {
   late: number
   redelivered: number
   commits: number
+  /** Commits refused because another writer committed to the route first (then retried). */
+  conflicts: number
+  /** (stream, interaction) matches found (a redelivered job's again). */
+  matches: number
+  /** The creation time of the newest interaction committed (ms; -Infinity before any). */
+  newest: number
 }
 
 interface Pending {
@@ -75,6 +81,9 @@ export class SpeedWorker {
     late: 0,
     redelivered: 0,
     commits: 0,
+    conflicts: 0,
+    matches: 0,
+    newest: -Infinity,
   }
   private readonly pending = new Map<number, Pending[]>()
   private readonly rows: BucketRows
@@ -107,22 +116,27 @@ export class SpeedWorker {
       }
     }
     const matches: SpeedMatch[] = []
+    let matched = 0
+    let newest = -Infinity
     const batches = routeBatches(
       id,
       interactions,
       this.options.streams(),
       this.options.views,
       this.options.routes,
-      this.options.onMatches === undefined
-        ? undefined
-        : (interaction, streams) => {
-            for (const stream of streams) matches.push({ stream, interaction })
-          },
+      (interaction, streams) => {
+        matched += streams.length
+        newest = Math.max(newest, interaction.interaction?.created_at ?? -Infinity)
+        if (this.options.onMatches !== undefined)
+          for (const stream of streams) matches.push({ stream, interaction })
+      },
     )
     const results = await Promise.all(batches.map((b) => this.submit(b)))
     this.metrics.jobs++
     this.metrics.lines += job.lines.length
     this.metrics.interactions += interactions.length
+    this.metrics.matches += matched
+    this.metrics.newest = Math.max(this.metrics.newest, newest)
     for (const r of results) {
       if (r.alreadyApplied) this.metrics.redelivered++
       this.metrics.applied += r.applied
@@ -178,6 +192,7 @@ export class SpeedWorker {
           },
         )
         this.metrics.commits++
+        this.metrics.conflicts += (results[0]?.attempts ?? 1) - 1
         taken.forEach((p, i) => p.resolve(results[i] as ApplyResult))
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e))

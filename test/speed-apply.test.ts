@@ -5,6 +5,9 @@ import { SPEED_GRANULARITIES, topView, VIEWS, type Interaction } from '../schema
 import type { SpeedStore } from '../schemas/ports/index.js'
 import {
   applyRouteBatch,
+  DEFAULT_ROUTES,
+  SpeedLayoutError,
+  speedRoutes,
   expireBefore,
   RouteCache,
   routeBatches,
@@ -109,6 +112,16 @@ describe.each(SPEED_STORE_ADAPTERS)('speed routes applied exactly once: %s', (ad
     },
     180_000,
   )
+
+  it('records the routes a store is split into; a different count is refused', async () => {
+    const store = await fresh()
+    expect(await speedRoutes(store)).toBe(DEFAULT_ROUTES)
+    expect(await speedRoutes(store, DEFAULT_ROUTES)).toBe(DEFAULT_ROUTES)
+    await expect(speedRoutes(store, DEFAULT_ROUTES + 1)).rejects.toThrow(SpeedLayoutError)
+    const other = await fresh()
+    expect(await speedRoutes(other, 7)).toBe(7)
+    expect(await speedRoutes(other)).toBe(7)
+  })
 
   it('leaves interactions older than the watermark to batch, and counts them', async () => {
     const store = await fresh()

@@ -37,9 +37,9 @@ describe('speed bucket rows', () => {
   it('decode(encode(row)) is the row, and one view decodes alone', () => {
     const row = rowOf(rows, tweets)
     expect(row.size).toBe(VIEWS.length)
-    const back = rows.decode(rows.encode(row))
+    const back = rows.decode(rows.encode(row).bytes)
     expect(canonical(back)).toEqual(canonical(row))
-    const onlyTop = rows.decode(rows.encode(row), 'top')
+    const onlyTop = rows.decode(rows.encode(row).bytes, 'top')
     expect([...onlyTop.keys()]).toEqual(['top'])
     expect(canonical(onlyTop)).toEqual(
       Object.fromEntries(Object.entries(canonical(row)).filter(([k]) => k.startsWith('top/'))),
@@ -53,6 +53,23 @@ describe('speed bucket rows', () => {
     const merged = rows.merge(rows.copy(first), second)
     expect(canonical(merged)).toEqual(canonical(rowOf(rows, tweets)))
     expect(canonical(second)).toEqual(secondBefore)
+  })
+
+  it('re-encodes only the touched entries, with the same result as encoding afresh', () => {
+    // A capacity small enough that merging the slices cuts the influence maps on the way.
+    const small = new BucketRows(VIEWS, 40)
+    const row = small.copy(rowOf(small, tweets.slice(0, 50)))
+    let { encoded } = small.encode(row)
+    for (let at = 50; at < tweets.length; at += 50) {
+      const delta = rowOf(small, tweets.slice(at, at + 50))
+      small.merge(row, delta)
+      const incremental = small.encode(row, encoded, delta)
+      expect(canonical(small.decode(incremental.bytes))).toEqual(canonical(row))
+      expect(incremental.bytes.byteLength).toBe(small.encode(row).bytes.byteLength)
+      encoded = incremental.encoded
+    }
+    const authors = row.get(AUTHOR_INFLUENCE_VIEW.name)?.get('') as Map<string, unknown>
+    expect(authors.size).toBeLessThanOrEqual(80)
   })
 
   it('cuts a keyed view past twice its capacity to the entries of highest rank', () => {

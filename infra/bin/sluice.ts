@@ -33,6 +33,7 @@ import { runStreamsAdd, runStreamsDelete, runStreamsList } from '../cli/streams-
 import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
 import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
 import { StoreError } from '../../schemas/ports/index.js'
+import { SpeedLayoutError } from '../../speed/index.js'
 import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
 
@@ -669,11 +670,15 @@ program
   .option('--workers <n>', 'hand-off jobs handled at once', positiveInteger, 4)
   .option(
     '--routes <n>',
-    'routes the state is split into (keep it fixed for a store)',
+    'routes a new speed store is split into (default 4; an existing store keeps its own)',
     positiveInteger,
-    16,
   )
   .option('--flush-ms <ms>', 'how long a route gathers jobs before one commit', positiveInteger, 50)
+  .option(
+    '--http <[host]:port>',
+    'serve GET /health and GET /metrics (loopback unless a host is given)',
+    parseListen,
+  )
   .option(
     '--ttl-hours <h>',
     'speed entries live at most this long (expiry backstop)',
@@ -692,18 +697,20 @@ program
       queue: string
       speedStore: string
       workers: number
-      routes: number
+      routes?: number
       flushMs: number
+      http?: { host: string; port: number }
       ttlHours: number
       refreshMs: number
     }) => {
-      await reporting('speed', [ConfigError, StoreError], async () => {
-        await runSpeedCommand({
+      await reporting('speed', [ConfigError, StoreError, SpeedLayoutError], async () => {
+        const { clean } = await runSpeedCommand({
           store: parseStoreUrl('--store', opts.store),
           queue: parseQueueUrl('--queue', opts.queue),
           speedStore: parseSpeedStoreUrl('--speed-store', opts.speedStore),
           workers: opts.workers,
-          routes: opts.routes,
+          ...(opts.routes === undefined ? {} : { routes: opts.routes }),
+          ...(opts.http === undefined ? {} : { http: opts.http }),
           flushMs: opts.flushMs,
           ttlHours: opts.ttlHours,
           refreshMs: opts.refreshMs,
@@ -713,6 +720,8 @@ program
             process.once('SIGTERM', () => resolve())
           }),
         })
+        // The queue's client may still be reconnecting; nothing is left to do.
+        if (!clean) process.exit(process.exitCode ?? 0)
       })
     },
   )

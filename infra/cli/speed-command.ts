@@ -1,16 +1,25 @@
 import type { Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { currentViewVersion, readViewManifest } from '../../batch/index.js'
 import type { HandoffJob } from '../../collectors/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
-import { VIEWS } from '../../schemas/index.js'
-import type { ObjectStore } from '../../schemas/ports/index.js'
-import { expireBefore, SpeedWorker, WatchedStreams } from '../../speed/index.js'
+import {
+  digest,
+  thresholdCheck,
+  VIEWS,
+  type HealthCheck,
+  type HealthReport,
+} from '../../schemas/index.js'
+import type { ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
+import { expireBefore, speedRoutes, SpeedWorker, WatchedStreams } from '../../speed/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
+import { createOpsServer, listen } from '../http/ops-server.js'
+import { speedMetrics } from '../metrics/speed-metrics.js'
 
 export const HANDOFF_QUEUE = 'handoff'
 
@@ -22,11 +31,16 @@ export interface SpeedCommandOptions {
   readonly speedStore: SpeedStoreConfig
   /** Hand-off jobs handled at once. */
   readonly workers: number
-  readonly routes: number
+  /** Routes of a new speed store (an existing one keeps its own). */
+  readonly routes?: number
   readonly flushMs: number
   readonly ttlHours: number
   /** How often the streams and the watermark are read again. */
   readonly refreshMs: number
+  /** How long stopping waits for the queue to close cleanly (default 15 s). */
+  readonly shutdownMs?: number
+  /** Where to serve GET /health and GET /metrics, if anywhere. */
+  readonly http?: { readonly host: string; readonly port: number }
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -39,11 +53,41 @@ async function batchWatermark(store: ObjectStore): Promise<number> {
 }
 
 /**
+ * The speed process's health: its store answers, and the batch watermark is recent enough that
+ * the speed rows after it have not expired (their TTL is the backstop of expiry).
+ */
+async function speedHealth(
+  store: SpeedStore,
+  watermark: number,
+  ttlHours: number,
+): Promise<HealthReport> {
+  let storeCheck: HealthCheck
+  try {
+    await store.read(0, [])
+    storeCheck = { status: 'ok', detail: store.location }
+  } catch (e) {
+    storeCheck = { status: 'failing', detail: e instanceof Error ? e.message : String(e) }
+  }
+  const ageHours = (Date.now() - watermark) / 3_600_000
+  const watermarkCheck: HealthCheck = Number.isFinite(watermark)
+    ? thresholdCheck(
+        ageHours,
+        ttlHours / 2,
+        ttlHours,
+        `batch watermark ${new Date(watermark).toISOString()} (${ageHours.toFixed(1)} h old; speed rows live ${ttlHours} h)`,
+      )
+    : { status: 'ok', detail: 'no batch version yet: the speed layer holds everything' }
+  return digest({ store: storeCheck, watermark: watermarkCheck })
+}
+
+/**
  * `sluice speed`: consumes the collectors' hand-off queue into the speed views until stopped,
  * publishing every committed match on the matches channel; reads the registered streams and the
  * batch watermark every `refreshMs`, and drops speed rows the watermark has passed.
  */
-export async function runSpeedCommand(options: SpeedCommandOptions): Promise<void> {
+export async function runSpeedCommand(
+  options: SpeedCommandOptions,
+): Promise<{ readonly clean: boolean }> {
   if (options.queue.kind === 'memory')
     throw new ConfigError(
       '--queue',
@@ -51,16 +95,25 @@ export async function runSpeedCommand(options: SpeedCommandOptions): Promise<voi
       'a separate speed process needs the collectors’ hand-off queue: redis://HOST:PORT',
     )
   const objects = openObjectStore(options.store)
-  const queue = openJobQueue<HandoffJob>(options.queue, HANDOFF_QUEUE)
-  const channel = openMatchChannel(options.queue)
   const store = await openSpeedStore(options.speedStore)
   const streams = new WatchedStreams(new StreamCatalog(objects))
-  await streams.refresh()
-  let watermark = await batchWatermark(objects)
+  let routes: number
+  let watermark: number
+  try {
+    routes = await speedRoutes(store, options.routes)
+    await streams.refresh()
+    watermark = await batchWatermark(objects)
+  } catch (e) {
+    await store.close()
+    throw e
+  }
+  // Opened only once the rest is known good: their connections keep a process alive.
+  const queue = openJobQueue<HandoffJob>(options.queue, HANDOFF_QUEUE)
+  const channel = openMatchChannel(options.queue)
   const worker = new SpeedWorker({
     store,
     views: VIEWS,
-    routes: options.routes,
+    routes,
     ttlSeconds: options.ttlHours * 3600,
     flushMs: options.flushMs,
     streams: () => streams.set,
@@ -75,8 +128,22 @@ export async function runSpeedCommand(options: SpeedCommandOptions): Promise<voi
     options.stderr.write(`speed: ${message}\n`)
   }
   log(
-    `${streams.size} streams, ${options.routes} routes, speed store ${store.location}, watermark ${Number.isFinite(watermark) ? new Date(watermark).toISOString() : 'none yet'}`,
+    `${streams.size} streams, ${routes} routes, speed store ${store.location}, watermark ${Number.isFinite(watermark) ? new Date(watermark).toISOString() : 'none yet'}`,
   )
+  const ops =
+    options.http === undefined
+      ? undefined
+      : createOpsServer({
+          metrics: speedMetrics({
+            worker: () => worker.metrics,
+            watermark: () => watermark,
+            streams: () => streams.size,
+          }),
+          health: () => speedHealth(store, watermark, options.ttlHours),
+          onError: (e) => log(`ops request failed: ${e instanceof Error ? e.message : String(e)}`),
+        })
+  if (ops !== undefined && options.http !== undefined)
+    log(`serving ${await listen(ops, options.http.host, options.http.port)}/health and /metrics`)
   const consumer = queue.consume((job) => worker.handle(job.id, job.data), {
     concurrency: options.workers,
   })
@@ -92,7 +159,7 @@ export async function runSpeedCommand(options: SpeedCommandOptions): Promise<voi
         const next = await batchWatermark(objects)
         if (next > watermark) {
           watermark = next
-          const dropped = await expireBefore(store, options.routes, watermark)
+          const dropped = await expireBefore(store, routes, watermark)
           log(`watermark ${new Date(watermark).toISOString()}: ${dropped} rows dropped`)
         }
         const m = worker.metrics
@@ -108,9 +175,20 @@ export async function runSpeedCommand(options: SpeedCommandOptions): Promise<voi
   }, options.refreshMs)
   await options.stopped
   clearInterval(refresh)
-  await consumer.close()
-  await worker.drain()
-  await queue.close()
-  await channel.close()
+  ops?.close()
+  // Jobs in flight finish and are acknowledged; an unreachable queue must not keep the process
+  // from stopping (what was not acknowledged is delivered again, and applied once).
+  const closed = (async () => {
+    await consumer.close()
+    await worker.drain()
+    await queue.close()
+    await channel.close()
+  })()
+  const gaveUp = await Promise.race([
+    closed.then(() => false),
+    sleep(options.shutdownMs ?? 15_000).then(() => true),
+  ])
+  if (gaveUp) log('stopping without a clean close of the queue (unacknowledged jobs come back)')
   await store.close()
+  return { clean: !gaveUp }
 }

@@ -1,10 +1,11 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry, collectDefaultMetrics } from 'prom-client'
 import type {
   HandoffStats,
   IngestStats,
   RawLogStats,
   UploaderStats,
 } from '../../collectors/index.js'
+import { polledCounter, polledGauge } from '../metrics/polled-metrics.js'
 
 export interface CollectorStatsSources {
   readonly ingest: () => IngestStats
@@ -13,35 +14,15 @@ export interface CollectorStatsSources {
   readonly handoff?: (() => HandoffStats) | undefined
 }
 
-/**
- * The collector's Prometheus metrics, read from the components' own counters at scrape time
- * (nothing on the hot path touches prom-client). Counters follow the totals by their deltas.
- */
+/** The collector's Prometheus metrics, read from the components' own counters at scrape time. */
 export function collectorMetrics(sources: CollectorStatsSources): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'sluice_collector_' })
   const counter = (name: string, help: string, read: () => number): void => {
-    let last = 0
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const now = read()
-        if (now > last) this.inc(now - last)
-        last = now
-      },
-    })
+    polledCounter(registry, name, help, read)
   }
   const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read())
-      },
-    })
+    polledGauge(registry, name, help, read)
   }
   counter(
     'sluice_collector_records_accepted_total',

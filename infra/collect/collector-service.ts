@@ -12,8 +12,8 @@ import {
   createIngestServer,
   type FsyncPolicy,
   type HandoffJob,
-  type HealthReport,
 } from '../../collectors/index.js'
+import type { HealthReport } from '../../schemas/index.js'
 import type { JobQueue } from '../../schemas/ports/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
