@@ -77,24 +77,23 @@ await registerBenchStreams(catalog, values.data, Number(values.streams) - 1, 11)
 const streamCount = (await catalog.list()).length
 
 /** Hand-off jobs of the replay: `count` records with ids of replay `copy`, created from `start`. */
-function jobs(
+function* jobs(
   count: number,
   copy: number,
   start: number,
   perJob = JOB_LINES,
-): { id: string; data: HandoffJob }[] {
-  const out: { id: string; data: HandoffJob }[] = []
+): Generator<{ id: string; data: HandoffJob }> {
   let lines: string[] = []
   let n = 0
   const collector = `bench${copy}`
-  const flush = (): void => {
-    if (lines.length === 0) return
+  const job = (): { id: string; data: HandoffJob } => {
     const first = n - lines.length
-    out.push({
+    const out = {
       id: `${collector}-0-${first}-${lines.length}`,
       data: { collector, segment: 0, firstSeq: first, lines },
-    })
+    }
     lines = []
+    return out
   }
   for (const record of replayedRecords({
     dataDir: values.data,
@@ -107,10 +106,23 @@ function jobs(
       `${envelopePrefix('twitter-v1', new Date(start).toISOString(), collector, 0, n, undefined)}${record}}`,
     )
     n++
-    if (lines.length === perJob) flush()
+    if (lines.length === perJob) yield job()
   }
-  flush()
-  return out
+  if (lines.length > 0) yield job()
+}
+
+/**
+ * Hands `all` to the queue keeping a few jobs waiting, so the bench never holds the whole
+ * replay in memory (200,000 tweets are about a gigabyte of strings).
+ */
+async function feed(
+  queue: JobQueue<HandoffJob>,
+  all: Iterable<{ id: string; data: HandoffJob }>,
+): Promise<void> {
+  for (const job of all) {
+    while ((await queue.counts()).waiting >= 16) await sleep(5)
+    await queue.add([job])
+  }
 }
 
 async function drained(queue: JobQueue<HandoffJob>): Promise<void> {
@@ -135,7 +147,7 @@ async function freshness(
   copy: number,
   rate: number,
 ): Promise<{ p50: number; p99: number; samples: number }> {
-  const steady = jobs(rate * seconds, copy, Date.now(), Math.max(1, Math.round(rate / 10)))
+  const steady = [...jobs(rate * seconds, copy, Date.now(), Math.max(1, Math.round(rate / 10)))]
   // By tweet id (the interaction id is Sluice's own).
   const sentAt = new Map<string, number>()
   const delays: number[] = []
@@ -207,7 +219,7 @@ if (phases.has('embedded')) {
   const all = jobs(records, 100, Date.now() - 3_600_000)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
-  await queue.add(all)
+  await feed(queue, all)
   await drained(queue)
   const wall = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
@@ -274,7 +286,7 @@ if (phases.has('distributed')) {
   ]
   const cpu0 = cpuOf()
   const t0 = performance.now()
-  await queue.add(all)
+  await feed(queue, all)
   await drained(queue)
   const wall = (performance.now() - t0) / 1000
   const cpu = cpuOf().map((c, i) => c - (cpu0[i] as number))

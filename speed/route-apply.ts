@@ -59,7 +59,8 @@ export class RouteCache {
   readonly encoded = new Map<string, EncodedRow>()
   private tail: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly limit = 100_000) {}
+  /** `limit`: rows held at most; the least recently committed go first past it. */
+  constructor(private readonly limit = 20_000) {}
 
   /** Runs `work` after every earlier one on this cache. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -74,14 +75,24 @@ export class RouteCache {
     this.version = version
   }
 
-  /** Keeps `values` as the route's values at `version` (dropping everything past the limit). */
+  /**
+   * Keeps `rows` as the route's values at `version`. Rows are held in the order they were last
+   * committed, so past the limit the oldest go: a stream's past minutes, which new interactions
+   * rarely touch again.
+   */
   keep(version: number, rows: Iterable<readonly [string, BucketRow, EncodedRow]>): void {
     for (const [key, value, encoded] of rows) {
+      this.values.delete(key)
       this.values.set(key, value)
       this.encoded.set(key, encoded)
     }
     this.version = version
-    if (this.values.size > this.limit) this.reset(version)
+    if (this.values.size <= this.limit) return
+    for (const key of this.values.keys()) {
+      if (this.values.size <= this.limit * 0.8) break
+      this.values.delete(key)
+      this.encoded.delete(key)
+    }
   }
 }
 

@@ -83,7 +83,8 @@ describe.each(SPEED_STORE_ADAPTERS)('speed routes applied exactly once: %s', (ad
     'counts every interaction once under redelivered jobs, overlapping jobs and concurrent writers (%s route caches)',
     async (_label, cached) => {
       const store = await fresh()
-      const caches = Array.from({ length: ROUTES }, () => new RouteCache())
+      // A small cache, so rows are also evicted and read back from the store.
+      const caches = Array.from({ length: ROUTES }, () => new RouteCache(40))
       // Jobs of 150 interactions; each also repeats the last 20 of the one before (an overlap a
       // collector restart can cause).
       const jobs = Array.from({ length: 16 }, (_, j) => ({
