@@ -32,6 +32,14 @@ export interface ViewAnswer {
   readonly rows: readonly ViewRow[]
 }
 
+/** One batch version held for several reads (see {@link BatchViews.pin}). */
+export interface PinnedBatchViews {
+  readonly version: number
+  readonly watermark: number
+  range(query: ViewQuery): Promise<ViewRow[]>
+  release(): Promise<void>
+}
+
 /** A stream's buckets of one granularity starting in `[from, to)`. */
 export type SpanQuery = Omit<ViewQuery, 'view' | 'keyPrefix'>
 
@@ -92,30 +100,58 @@ export class BatchViews {
     await rm(join(this.cacheDir, `v${loaded.manifest.version}`), { recursive: true, force: true })
   }
 
-  /** The rows of one stream's view over a time range, from one version. */
-  async range(query: ViewQuery): Promise<ViewAnswer> {
+  /**
+   * The version served now, held for several reads, so an answer assembled from many reads
+   * comes from one version even if another is published meanwhile; `release` when done.
+   * Undefined before any version is loaded.
+   */
+  pin(): PinnedBatchViews | undefined {
     const pinned = this.current
-    if (pinned === undefined) return { version: 0, watermark: -Infinity, rows: [] }
+    if (pinned === undefined) return undefined
+    pinned.active++
+    let released = false
+    return {
+      version: pinned.manifest.version,
+      watermark: pinned.manifest.watermark,
+      range: (query) => this.read(pinned, query),
+      release: async () => {
+        if (released) return
+        released = true
+        pinned.active--
+        if (pinned.retired && pinned.active === 0) await this.closeVersion(pinned)
+      },
+    }
+  }
+
+  private async read(pinned: LoadedVersion, query: ViewQuery): Promise<ViewRow[]> {
     const view = this.byName.get(query.view)
     if (view === undefined) throw new Error(`unknown view ${query.view}`)
-    pinned.active++
+    const reader = pinned.readers.get(
+      `${query.view}/${shardOf(query.stream, pinned.manifest.shards)}`,
+    )
+    const rows: ViewRow[] = []
+    if (reader === undefined) return rows
+    const [gte, lt] = bucketRange(query.stream, query.granularity, query.from, query.to)
+    for await (const [rowKey, bytes] of reader.range(gte, lt)) {
+      const { bucket, key } = parseRowKey(rowKey)
+      if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
+      rows.push({ bucket, key, value: view.monoid.decode(bytes) })
+    }
+    return rows
+  }
+
+  /** The rows of one stream's view over a time range, from one version. */
+  async range(query: ViewQuery): Promise<ViewAnswer> {
+    const pinned = this.pin()
+    if (pinned === undefined) return { version: 0, watermark: -Infinity, rows: [] }
     try {
-      const reader = pinned.readers.get(
-        `${query.view}/${shardOf(query.stream, pinned.manifest.shards)}`,
-      )
-      const rows: ViewRow[] = []
-      if (reader !== undefined) {
-        const [gte, lt] = bucketRange(query.stream, query.granularity, query.from, query.to)
-        for await (const [rowKey, bytes] of reader.range(gte, lt)) {
-          const { bucket, key } = parseRowKey(rowKey)
-          if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
-          rows.push({ bucket, key, value: view.monoid.decode(bytes) })
-        }
+      return {
+        version: pinned.version,
+        watermark: pinned.watermark,
+        rows: await pinned.range(query),
       }
-      return { version: pinned.manifest.version, watermark: pinned.manifest.watermark, rows }
     } finally {
-      pinned.active--
-      if (pinned.retired && pinned.active === 0) await this.closeVersion(pinned)
+      await pinned.release()
     }
   }
 

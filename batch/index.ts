@@ -65,7 +65,12 @@ export {
   type ShardResult,
 } from './view-publish.js'
 export { deleteOldViewVersions } from './view-retention.js'
-export { BatchViews, type SpanQuery, type ViewAnswer } from './batch-views.js'
+export {
+  BatchViews,
+  type PinnedBatchViews,
+  type SpanQuery,
+  type ViewAnswer,
+} from './batch-views.js'
 export {
   batchTaskId,
   batchWatermark,

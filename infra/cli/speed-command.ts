@@ -158,9 +158,16 @@ export async function runSpeedCommand(
           log(`streams: ${changed.added} added, ${changed.removed} removed (${streams.size} now)`)
         const next = await batchWatermark(objects)
         if (next > watermark) {
+          // Rows are dropped up to the previous watermark, not this one: an API server still
+          // answering from the previous version reads speed rows from that watermark on.
+          const previous = watermark
           watermark = next
-          const dropped = await expireBefore(store, routes, watermark)
-          log(`watermark ${new Date(watermark).toISOString()}: ${dropped} rows dropped`)
+          const dropped = Number.isFinite(previous)
+            ? await expireBefore(store, routes, previous)
+            : 0
+          log(
+            `watermark ${new Date(watermark).toISOString()}: ${dropped} rows before the previous one dropped`,
+          )
         }
         const m = worker.metrics
         log(
