@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS build (no "exports" map) for graphql-yoga; Vite would pick
+    // its ESM build ("module") for our code: two GraphQLError classes, and yoga would mask
+    // every error we throw as unexpected. One copy, as in production.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['**/*.test.ts'],
     // Builds dist/ once so tests of the `sluice` binary run the code under test.

@@ -170,7 +170,7 @@ const [pwBytes, pwWrite] = time(() => {
 })
 // readParquet() ignores `columns` in 0.8 (it decodes every column); ParquetFile.read projects.
 const [pwRows, pwRead] = await timeAsync(async () => {
-  const file = await pw.ParquetFile.fromFile(new Blob([pwBytes]))
+  const file = await pw.ParquetFile.fromFile(new Blob([pwBytes as Uint8Array<ArrayBuffer>]))
   const t = tableFromIPC((await file.read({ columns: [...PROJECTED] })).intoIPCStream())
   // Touch every id, as the other engines hand over JavaScript values.
   let n = 0

@@ -1,5 +1,6 @@
 import { isJsonObject } from '../schemas/index.js'
 import { listAll, type ObjectStore } from '../schemas/ports/index.js'
+import type { CompileResult } from './compile.js'
 import { CsdlCompileError } from './diagnostics.js'
 import type { CompiledDefinition } from './filter-expr.js'
 import { isStreamHash } from './stream-hash.js'
@@ -113,6 +114,11 @@ export class StreamCatalog {
       if (def !== undefined) out.push(def)
     }
     return out
+  }
+
+  /** Compiles `csdl` against the registered streams it refers to, registering nothing. */
+  async validate(csdl: string): Promise<CompileResult> {
+    return (await this.registryFor(csdl)).register(csdl)
   }
 
   /**

@@ -12,3 +12,11 @@ export {
   type SeriesPoint,
   type StreamSpan,
 } from './stream-analytics.js'
+export { ApiKeyNotFoundError, ApiKeys, KEYS_PREFIX, type ApiKeyRecord } from './api-keys.js'
+export { FIELD_LIMITS, userError, type ApiContext } from './graphql-resolvers.js'
+export {
+  createApiServer,
+  DEFAULT_LIMITS,
+  type ApiLimits,
+  type ApiServerOptions,
+} from './api-server.js'

@@ -99,7 +99,9 @@ export class StreamAnalytics {
       ...span,
       view: AUTHOR_INFLUENCE_VIEW.name,
     })
-    const map = (values.get('') as Map<string, AuthorInfluence> | undefined) ?? new Map()
+    const map =
+      (values.get('') as Map<string, AuthorInfluence> | undefined) ??
+      new Map<string, AuthorInfluence>()
     const authors = [...map]
       .map(([author, v]) => ({ author, ...v }))
       .sort(
@@ -122,7 +124,9 @@ export class StreamAnalytics {
       ...span,
       view: DOMAIN_INFLUENCE_VIEW.name,
     })
-    const map = (values.get('') as Map<string, DomainInfluence> | undefined) ?? new Map()
+    const map =
+      (values.get('') as Map<string, DomainInfluence> | undefined) ??
+      new Map<string, DomainInfluence>()
     const domains = [...map]
       .map(([domain, v]) => ({
         domain,

@@ -37,7 +37,7 @@ describe('a collector over HTTP (file store, in-process queue)', () => {
   const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(`${url}${path}`, {
       method: 'POST',
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
       headers: { authorization: 'Bearer s3cret', ...headers },
     })
 

@@ -48,7 +48,7 @@ describe('interactions as Arrow columns', () => {
     const back = tableFromIPC(pw.readParquet(bytes).intoIPCStream())
     expect(clean(arrowToInteractions(back))).toEqual(clean(corpus))
 
-    const file = await pw.ParquetFile.fromFile(new Blob([bytes]))
+    const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]))
     const projected = tableFromIPC(
       (await file.read({ columns: ['interaction.id', 'interaction.created_at'] })).intoIPCStream(),
     )

@@ -34,6 +34,9 @@ import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
 import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
 import { StoreError } from '../../schemas/ports/index.js'
 import { SpeedLayoutError } from '../../speed/index.js'
+import { ApiKeyNotFoundError } from '../../serving/index.js'
+import { runKeysCreate, runKeysList, runKeysRevoke } from '../cli/keys-command.js'
+import { runServeCommand } from '../cli/serve-command.js'
 import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
 
@@ -725,5 +728,94 @@ program
       })
     },
   )
+
+program
+  .command('serve')
+  .description(
+    'Serve the GraphQL API (POST /graphql with an API key), GET /health and GET /metrics.',
+  )
+  .addOption(storeOption())
+  .addOption(
+    new Option(
+      '--speed-store <url>',
+      'speed state: level://PATH (only if no speed process holds it) or cassandra://HOST:PORT/KEYSPACE',
+    ).default(process.env['SLUICE_SPEED_STORE'] ?? 'level://./data/speed'),
+  )
+  .option(
+    '--http <[host]:port>',
+    'where to listen (loopback unless a host is given)',
+    parseListen,
+    { host: '127.0.0.1', port: 8080 },
+  )
+  .option('--cache-dir <dir>', 'where the served batch version is copied (default: a temp dir)')
+  .option('--refresh-ms <ms>', 'how often to look for a newer batch version', positiveInteger, 5000)
+  .option('--graphiql', 'serve GraphiQL at GET /graphql (development)')
+  .action(
+    async (opts: {
+      store: string
+      speedStore: string
+      http: { host: string; port: number }
+      cacheDir?: string
+      refreshMs: number
+      graphiql?: boolean
+    }) => {
+      await reporting('serve', [ConfigError, StoreError], async () => {
+        await runServeCommand({
+          store: parseStoreUrl('--store', opts.store),
+          speedStore: parseSpeedStoreUrl('--speed-store', opts.speedStore),
+          http: opts.http,
+          ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
+          refreshMs: opts.refreshMs,
+          graphiql: opts.graphiql === true,
+          stderr: process.stderr,
+          stopped: new Promise((resolve) => {
+            process.once('SIGINT', () => resolve())
+            process.once('SIGTERM', () => resolve())
+          }),
+        })
+      })
+    },
+  )
+
+const keys = program.command('keys').description('API keys (stored hashed in the object store).')
+
+keys
+  .command('create')
+  .description('Create an API key and print it (shown once) with its id.')
+  .requiredOption('--name <name>', 'who or what the key is for')
+  .option('--admin', 'the key may create, list and revoke keys through the API')
+  .addOption(storeOption())
+  .action(async (opts: { name: string; admin?: boolean; store: string }) => {
+    await runKeysCreate({
+      store: parseStoreUrl('--store', opts.store),
+      name: opts.name,
+      admin: opts.admin === true,
+      stdout: process.stdout,
+    })
+  })
+
+keys
+  .command('list')
+  .description('List the keys: id, name, admin or user, created, active or revoked.')
+  .addOption(storeOption())
+  .action(async (opts: { store: string }) => {
+    await runKeysList({ store: parseStoreUrl('--store', opts.store), stdout: process.stdout })
+  })
+
+keys
+  .command('revoke')
+  .description('Revoke a key by id (requests with it get 401 within seconds).')
+  .argument('<id>', 'the key id (k_…)')
+  .addOption(storeOption())
+  .action(async (id: string, opts: { store: string }) => {
+    await reporting(
+      'keys revoke',
+      [ApiKeyNotFoundError],
+      async () => {
+        await runKeysRevoke({ store: parseStoreUrl('--store', opts.store), id })
+      },
+      1,
+    )
+  })
 
 await program.parseAsync()

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Writable } from 'node:stream'
+import { speedRoutes } from '../../speed/index.js'
+import { openObjectStore } from '../adapters/open-object-store.js'
+import { openSpeedStore } from '../adapters/open-speed-store.js'
+import type { SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
+import { startApiService } from '../serve/api-service.js'
+
+export interface ServeCommandOptions {
+  readonly store: StoreConfig
+  readonly speedStore: SpeedStoreConfig
+  readonly http: { readonly host: string; readonly port: number }
+  readonly cacheDir?: string
+  readonly refreshMs: number
+  readonly graphiql: boolean
+  readonly stderr: Writable
+  /** Resolves when the process should stop (SIGINT/SIGTERM). */
+  readonly stopped: Promise<void>
+}
+
+/** `sluice serve`: the GraphQL API until stopped. */
+export async function runServeCommand(options: ServeCommandOptions): Promise<void> {
+  const objects = openObjectStore(options.store)
+  const speedStore = await openSpeedStore(options.speedStore)
+  const log = (event: string, fields: Readonly<Record<string, unknown>>): void => {
+    options.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`)
+  }
+  try {
+    const routes = await speedRoutes(speedStore)
+    const id = createHash('sha256').update(objects.location).digest('hex').slice(0, 16)
+    const service = await startApiService({
+      objects,
+      speedStore,
+      routes,
+      cacheDir: options.cacheDir ?? join(tmpdir(), 'sluice-serve', `${id}-${process.pid}`),
+      http: options.http,
+      refreshMs: options.refreshMs,
+      graphiql: options.graphiql,
+      log,
+    })
+    log('api_listening', {
+      url: `${service.url}/graphql`,
+      store: objects.location,
+      speedStore: speedStore.location,
+      batchVersion: service.batch.version,
+    })
+    await options.stopped
+    await service.close()
+  } finally {
+    await speedStore.close()
+  }
+}

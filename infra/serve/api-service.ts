@@ -1,0 +1,144 @@
+import { BatchViews } from '../../batch/index.js'
+import { ALL_INTERACTIONS_CSDL, StreamCatalog, streamHash } from '../../query-dsl/index.js'
+import {
+  digest,
+  thresholdCheck,
+  VIEWS,
+  type HealthCheck,
+  type HealthReport,
+} from '../../schemas/index.js'
+import type { ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
+import {
+  ApiKeys,
+  createApiServer,
+  MergedViews,
+  StreamAnalytics,
+  type ApiLimits,
+} from '../../serving/index.js'
+import { SpeedViews } from '../../speed/index.js'
+import { LevelShardStore } from '../adapters/view-shards/level-shard-store.js'
+import { listen } from '../http/ops-server.js'
+
+export interface ApiServiceConfig {
+  readonly objects: ObjectStore
+  readonly speedStore: SpeedStore
+  readonly routes: number
+  /** Where the served batch version's shards are copied. */
+  readonly cacheDir: string
+  readonly http: { readonly host: string; readonly port: number }
+  /** How often a newer batch version is looked for. */
+  readonly refreshMs: number
+  readonly graphiql: boolean
+  readonly limits?: Partial<ApiLimits>
+  /** Degraded past this watermark age, failing past the speed rows' TTL. */
+  readonly watermarkWarnHours?: number
+  readonly speedTtlHours?: number
+  readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
+}
+
+export interface ApiService {
+  readonly url: string
+  readonly batch: BatchViews
+  close(): Promise<void>
+}
+
+const MINUTE = 60_000
+
+/**
+ * The API process: batch views loaded and refreshed from the object store, speed views read
+ * from the speed store, merged behind the GraphQL server, with /health and /metrics.
+ */
+export async function startApiService(config: ApiServiceConfig): Promise<ApiService> {
+  const batch = new BatchViews(config.objects, new LevelShardStore(), config.cacheDir, VIEWS)
+  await batch.refresh().catch((e: unknown) => {
+    config.log('batch_refresh_failed', { error: e instanceof Error ? e.message : String(e) })
+  })
+  const speed = new SpeedViews(config.speedStore, VIEWS, config.routes)
+  const analytics = new StreamAnalytics(new MergedViews(batch, speed, VIEWS))
+  const catalog = new StreamCatalog(config.objects)
+  const keys = new ApiKeys(config.objects)
+  const everything = streamHash(ALL_INTERACTIONS_CSDL)
+
+  const health = async (): Promise<HealthReport> => {
+    const checks: Record<string, HealthCheck> = {}
+    try {
+      await config.objects.list('streams/', { limit: 1 })
+      checks['object_store'] = { status: 'ok', detail: config.objects.location }
+    } catch (e) {
+      checks['object_store'] = { status: 'failing', detail: String(e) }
+    }
+    const now = Date.now()
+    try {
+      const rows = await speed.range({
+        stream: everything,
+        view: 'volume',
+        granularity: 'minute',
+        from: now - 120 * MINUTE,
+        to: now + MINUTE,
+      })
+      const newest = rows.length === 0 ? undefined : (rows[rows.length - 1]?.bucket ?? 0) + MINUTE
+      checks['speed_lag'] =
+        newest === undefined
+          ? { status: 'degraded', detail: 'no interaction reached the speed layer in 2 hours' }
+          : thresholdCheck(
+              (now - newest) / MINUTE,
+              5,
+              30,
+              `newest interaction in the speed views ${((now - newest) / 1000).toFixed(0)} s ago (${config.speedStore.location})`,
+            )
+    } catch (e) {
+      checks['speed_lag'] = { status: 'failing', detail: `speed store: ${String(e)}` }
+    }
+    const pin = batch.pin()
+    if (pin === undefined)
+      checks['batch_watermark'] = {
+        status: 'degraded',
+        detail: 'no batch version yet: answers come from the speed layer alone',
+      }
+    else {
+      const hours = (now - pin.watermark) / 3_600_000
+      checks['batch_watermark'] = thresholdCheck(
+        hours,
+        config.watermarkWarnHours ?? 6,
+        config.speedTtlHours ?? 48,
+        `version ${pin.version}, watermark ${new Date(pin.watermark).toISOString()} (${hours.toFixed(1)} h old)`,
+      )
+      await pin.release()
+    }
+    return digest(checks)
+  }
+
+  const { server } = createApiServer({
+    catalog,
+    keys,
+    analytics,
+    health,
+    log: config.log,
+    graphiql: config.graphiql,
+    ...(config.limits === undefined ? {} : { limits: config.limits }),
+  })
+  const url = await listen(server, config.http.host, config.http.port)
+  let refreshing = false
+  const refresher = setInterval(() => {
+    if (refreshing) return
+    refreshing = true
+    batch
+      .refresh()
+      .catch((e: unknown) => {
+        config.log('batch_refresh_failed', { error: e instanceof Error ? e.message : String(e) })
+      })
+      .finally(() => {
+        refreshing = false
+      })
+  }, config.refreshMs)
+  return {
+    url,
+    batch,
+    async close() {
+      clearInterval(refresher)
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await batch.close()
+    },
+  }
+}
