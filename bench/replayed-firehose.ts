@@ -9,31 +9,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { envelopePrefix, rawSegmentKey } from '../schemas/index.js'
 import type { ObjectStore } from '../schemas/ports/index.js'
-
-const TOP = /^\{"created_at": ?"([^"]+)", ?"id": ?(\d+), ?"id_str": ?"(\d+)"/
-const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const two = (n: number): string => String(n).padStart(2, '0')
-
-function twitterDate(ms: number): string {
-  const d = new Date(ms)
-  return `${DOW[d.getUTCDay()]} ${MON[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000 ${d.getUTCFullYear()}`
-}
-
-/** A sample line with a fresh id (prefixed by `copy`) and the creation time `time`. */
-function replayed(line: string, time: number, copy: number): string {
-  const created = twitterDate(time)
-  const m = TOP.exec(line)
-  if (m === null) {
-    // A few lines order their keys differently: rewrite them through JSON.
-    const o = JSON.parse(line) as Record<string, unknown>
-    const id = `${copy + 1}${String(o['id_str'] ?? o['id'])}`.slice(0, 19)
-    return JSON.stringify({ ...o, created_at: created, id: Number(id), id_str: id })
-  }
-  const [head, , , idStr] = m as unknown as [string, string, string, string]
-  const id = `${copy + 1}${idStr}`.slice(0, 19)
-  return `{"created_at": "${created}", "id": ${id}, "id_str": "${id}"${line.slice(head.length)}`
-}
+import { retimedTweet } from '../collectors/index.js'
 
 export interface ReplayOptions {
   readonly dataDir: string
@@ -64,7 +40,7 @@ export function* replayedRecords(
   for (let n = 0; n < options.records; n++) {
     const time = options.start + Math.floor((n * options.windowMs) / options.records)
     const copy = (options.firstCopy ?? 0) + Math.floor(n / lines.length)
-    yield replayed(lines[n % lines.length] as string, time, copy)
+    yield retimedTweet(lines[n % lines.length] as string, time, copy)
   }
 }
 

@@ -36,3 +36,4 @@ export {
   type SendTotals,
 } from './paced-sender.js'
 export { withSourceFormat } from './file-firehose.js'
+export { liveReplay, retimedTweet, twitterDate } from './sample-replay.js'

@@ -37,6 +37,7 @@ import { SpeedLayoutError } from '../../speed/index.js'
 import { ApiKeyNotFoundError } from '../../serving/index.js'
 import { runKeysCreate, runKeysList, runKeysRevoke } from '../cli/keys-command.js'
 import { runServeCommand } from '../cli/serve-command.js'
+import { runStackCommand } from '../cli/stack-command.js'
 import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
 
@@ -241,6 +242,14 @@ function share(value: string): number {
   const n = Number(value)
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a share between 0 and 1')
   return n
+}
+
+/** Resolves on the first SIGINT or SIGTERM: when a long-running command should stop. */
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
 }
 
 function parseListen(value: string): { host: string; port: number } {
@@ -718,10 +727,7 @@ program
           ttlHours: opts.ttlHours,
           refreshMs: opts.refreshMs,
           stderr: process.stderr,
-          stopped: new Promise((resolve) => {
-            process.once('SIGINT', () => resolve())
-            process.once('SIGTERM', () => resolve())
-          }),
+          stopped: signalled(),
         })
         // The queue's client may still be reconnecting; nothing is left to do.
         if (!clean) process.exit(process.exitCode ?? 0)
@@ -768,10 +774,7 @@ program
           refreshMs: opts.refreshMs,
           graphiql: opts.graphiql === true,
           stderr: process.stderr,
-          stopped: new Promise((resolve) => {
-            process.once('SIGINT', () => resolve())
-            process.once('SIGTERM', () => resolve())
-          }),
+          stopped: signalled(),
         })
       })
     },
@@ -817,5 +820,68 @@ keys
       1,
     )
   })
+
+program
+  .command('stack')
+  .description(
+    'Run everything in one process (npm start): a replayed firehose, a collector, the speed layer, periodic shred and batch, and the GraphQL API.',
+  )
+  .option('--data-dir <dir>', 'where the embedded adapters keep their files', './data')
+  .option('--store <url>', 'object store (default file://DATA_DIR/store; env SLUICE_STORE)')
+  .option('--queue <url>', 'hand-off queue: memory: or redis://HOST:PORT (env SLUICE_QUEUE)')
+  .option(
+    '--speed-store <url>',
+    'speed state (default level://DATA_DIR/speed; env SLUICE_SPEED_STORE)',
+  )
+  .option(
+    '--http <[host]:port>',
+    'where the API listens (env SLUICE_HTTP; default 127.0.0.1:8080)',
+    parseListen,
+  )
+  .option(
+    '--sample <file>',
+    'the recorded firehose to replay',
+    process.env['SLUICE_SAMPLE'] ?? '../shared/data/twitter-v1-sample.jsonl.gz',
+  )
+  .option('--rate <n>', 'replayed records per second (0: none)', positiveIntegerOrZero, 200)
+  .option('--batch-every <s>', 'seconds between shred + batch runs', positiveInteger, 60)
+  .action(
+    async (opts: {
+      dataDir: string
+      store?: string
+      queue?: string
+      speedStore?: string
+      http?: { host: string; port: number }
+      sample: string
+      rate: number
+      batchEvery: number
+    }) => {
+      const storeUrl = opts.store ?? process.env['SLUICE_STORE'] ?? `file://${opts.dataDir}/store`
+      const queueUrl = opts.queue ?? process.env['SLUICE_QUEUE'] ?? 'memory:'
+      const speedStoreUrl =
+        opts.speedStore ?? process.env['SLUICE_SPEED_STORE'] ?? `level://${opts.dataDir}/speed`
+      await reporting('stack', [ConfigError, StoreError, SpeedLayoutError], async () => {
+        await runStackCommand({
+          dataDir: opts.dataDir,
+          store: parseStoreUrl('--store', storeUrl),
+          storeUrl,
+          queue: parseQueueUrl('--queue', queueUrl),
+          queueUrl,
+          speedStore: parseSpeedStoreUrl('--speed-store', speedStoreUrl),
+          speedStoreUrl,
+          http:
+            opts.http ??
+            (process.env['SLUICE_HTTP'] === undefined
+              ? { host: '127.0.0.1', port: 8080 }
+              : parseListen(process.env['SLUICE_HTTP'])),
+          sampleFile: opts.sample,
+          rate: opts.rate,
+          batchEverySeconds: opts.batchEvery,
+          stdout: process.stdout,
+          stopped: signalled(),
+        })
+      })
+    },
+  )
 
 await program.parseAsync()

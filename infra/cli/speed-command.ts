@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { currentViewVersion, readViewManifest } from '../../batch/index.js'
 import type { HandoffJob } from '../../collectors/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
 import {
@@ -10,14 +9,15 @@ import {
   type HealthCheck,
   type HealthReport,
 } from '../../schemas/index.js'
-import type { ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
-import { expireBefore, speedRoutes, SpeedWorker, WatchedStreams } from '../../speed/index.js'
+import type { SpeedStore } from '../../schemas/ports/index.js'
+import { speedRoutes, SpeedWorker, WatchedStreams } from '../../speed/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
+import { WatermarkFollower } from '../speed/watermark-follower.js'
 import { createOpsServer, listen } from '../http/ops-server.js'
 import { speedMetrics } from '../metrics/speed-metrics.js'
 
@@ -44,12 +44,6 @@ export interface SpeedCommandOptions {
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
-}
-
-/** The published batch version's watermark, or -Infinity before the first one. */
-async function batchWatermark(store: ObjectStore): Promise<number> {
-  const manifest = await readViewManifest(store, await currentViewVersion(store))
-  return manifest?.watermark ?? -Infinity
 }
 
 /**
@@ -98,11 +92,12 @@ export async function runSpeedCommand(
   const store = await openSpeedStore(options.speedStore)
   const streams = new WatchedStreams(new StreamCatalog(objects))
   let routes: number
-  let watermark: number
+  let follower: WatermarkFollower
   try {
     routes = await speedRoutes(store, options.routes)
+    follower = new WatermarkFollower(objects, store, routes)
     await streams.refresh()
-    watermark = await batchWatermark(objects)
+    await follower.refresh()
   } catch (e) {
     await store.close()
     throw e
@@ -117,7 +112,7 @@ export async function runSpeedCommand(
     ttlSeconds: options.ttlHours * 3600,
     flushMs: options.flushMs,
     streams: () => streams.set,
-    watermark: () => watermark,
+    watermark: () => follower.watermark,
     onMatches: (matches) => {
       channel.publish(matches).catch((e: unknown) => {
         options.stderr.write(`speed: publishing matches failed: ${String(e)}\n`)
@@ -128,7 +123,7 @@ export async function runSpeedCommand(
     options.stderr.write(`speed: ${message}\n`)
   }
   log(
-    `${streams.size} streams, ${routes} routes, speed store ${store.location}, watermark ${Number.isFinite(watermark) ? new Date(watermark).toISOString() : 'none yet'}`,
+    `${streams.size} streams, ${routes} routes, speed store ${store.location}, watermark ${Number.isFinite(follower.watermark) ? new Date(follower.watermark).toISOString() : 'none yet'}`,
   )
   const ops =
     options.http === undefined
@@ -136,10 +131,10 @@ export async function runSpeedCommand(
       : createOpsServer({
           metrics: speedMetrics({
             worker: () => worker.metrics,
-            watermark: () => watermark,
+            watermark: () => follower.watermark,
             streams: () => streams.size,
           }),
-          health: () => speedHealth(store, watermark, options.ttlHours),
+          health: () => speedHealth(store, follower.watermark, options.ttlHours),
           onError: (e) => log(`ops request failed: ${e instanceof Error ? e.message : String(e)}`),
         })
   if (ops !== undefined && options.http !== undefined)
@@ -156,19 +151,11 @@ export async function runSpeedCommand(
         const changed = await streams.refresh()
         if (changed.added + changed.removed > 0)
           log(`streams: ${changed.added} added, ${changed.removed} removed (${streams.size} now)`)
-        const next = await batchWatermark(objects)
-        if (next > watermark) {
-          // Rows are dropped up to the previous watermark, not this one: an API server still
-          // answering from the previous version reads speed rows from that watermark on.
-          const previous = watermark
-          watermark = next
-          const dropped = Number.isFinite(previous)
-            ? await expireBefore(store, routes, previous)
-            : 0
+        const { moved, dropped } = await follower.refresh()
+        if (moved)
           log(
-            `watermark ${new Date(watermark).toISOString()}: ${dropped} rows before the previous one dropped`,
+            `watermark ${new Date(follower.watermark).toISOString()}: ${dropped} rows before the previous one dropped`,
           )
-        }
         const m = worker.metrics
         log(
           `jobs ${m.jobs}, interactions ${m.interactions}, applied ${m.applied}, duplicates ${m.duplicates}, late ${m.late}, malformed ${m.malformed}, redelivered ${m.redelivered}, commits ${m.commits}`,

@@ -25,6 +25,11 @@ export interface CollectorConfig {
   readonly logDir: string
   readonly store: StoreConfig
   readonly queue?: QueueConfig | undefined
+  /**
+   * A hand-off queue already open in this process (the one-command stack's in-process queue,
+   * which its speed worker consumes); used instead of `queue`, and left open on stop.
+   */
+  readonly handoffQueue?: JobQueue<HandoffJob> | undefined
   readonly http?: { readonly host: string; readonly port: number } | undefined
   readonly token?: string | undefined
   readonly fsync?: FsyncPolicy
@@ -75,8 +80,11 @@ export async function startCollector(
   const store = openObjectStore(config.store)
   // The hand-off is built before the log it tails; it reads the log's counts through this.
   const logRef: { log?: RawLog } = {}
-  const queue: JobQueue<HandoffJob> | undefined =
-    config.queue === undefined ? undefined : openJobQueue<HandoffJob>(config.queue, 'handoff')
+  const owned: JobQueue<HandoffJob> | undefined =
+    config.handoffQueue !== undefined || config.queue === undefined
+      ? undefined
+      : openJobQueue<HandoffJob>(config.queue, 'handoff')
+  const queue = config.handoffQueue ?? owned
   const handoff =
     queue === undefined
       ? undefined
@@ -200,7 +208,7 @@ export async function startCollector(
         ?.drain()
         .catch((e: unknown) => log('handoff_incomplete', { error: errorText(e) }))
       await up.drain().catch((e: unknown) => log('upload_incomplete', { error: errorText(e) }))
-      await queue?.close()
+      await owned?.close()
     },
   }
 }

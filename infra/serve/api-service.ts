@@ -76,15 +76,19 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
         from: now - 120 * MINUTE,
         to: now + MINUTE,
       })
+      // Lag: how far the newest minute with interactions ends before now.
       const newest = rows.length === 0 ? undefined : (rows[rows.length - 1]?.bucket ?? 0) + MINUTE
+      const lag = newest === undefined ? undefined : Math.max(0, now - newest)
       checks['speed_lag'] =
-        newest === undefined
+        lag === undefined
           ? { status: 'degraded', detail: 'no interaction reached the speed layer in 2 hours' }
           : thresholdCheck(
-              (now - newest) / MINUTE,
+              lag / MINUTE,
               5,
               30,
-              `newest interaction in the speed views ${((now - newest) / 1000).toFixed(0)} s ago (${config.speedStore.location})`,
+              lag === 0
+                ? `interactions in the speed views this minute (${config.speedStore.location})`
+                : `newest interaction in the speed views ${(lag / 1000).toFixed(0)} s before the current minute (${config.speedStore.location})`,
             )
     } catch (e) {
       checks['speed_lag'] = { status: 'failing', detail: `speed store: ${String(e)}` }
@@ -94,6 +98,11 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
       checks['batch_watermark'] = {
         status: 'degraded',
         detail: 'no batch version yet: answers come from the speed layer alone',
+      }
+    else if (pin.watermark <= 0)
+      checks['batch_watermark'] = {
+        status: 'degraded',
+        detail: `version ${pin.version} holds no interactions yet: answers come from the speed layer`,
       }
     else {
       const hours = (now - pin.watermark) / 3_600_000

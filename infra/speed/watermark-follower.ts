@@ -1,0 +1,40 @@
+import { currentViewVersion, readViewManifest } from '../../batch/index.js'
+import type { ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
+import { expireBefore } from '../../speed/index.js'
+
+/** The published batch version's watermark, or -Infinity before the first one. */
+export async function publishedWatermark(store: ObjectStore): Promise<number> {
+  const manifest = await readViewManifest(store, await currentViewVersion(store))
+  return manifest?.watermark ?? -Infinity
+}
+
+/**
+ * The batch watermark as the speed layer applies it: read from the published version, and on
+ * each newer one the speed rows before the *previous* watermark are dropped (an API server
+ * still answering from the previous version reads speed rows from that watermark on).
+ */
+export class WatermarkFollower {
+  private current = -Infinity
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly speed: SpeedStore,
+    private readonly routes: number,
+  ) {}
+
+  get watermark(): number {
+    return this.current
+  }
+
+  /** Reads the published watermark; when it moved, expires; returns what changed. */
+  async refresh(): Promise<{ readonly moved: boolean; readonly dropped: number }> {
+    const next = await publishedWatermark(this.objects)
+    if (!(next > this.current)) return { moved: false, dropped: 0 }
+    const previous = this.current
+    this.current = next
+    const dropped = Number.isFinite(previous)
+      ? await expireBefore(this.speed, this.routes, previous)
+      : 0
+    return { moved: true, dropped }
+  }
+}
