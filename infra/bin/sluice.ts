@@ -653,10 +653,7 @@ batch
         concurrency: opts.concurrency,
         ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
         stderr: process.stderr,
-        stopped: new Promise((resolve) => {
-          process.once('SIGINT', () => resolve())
-          process.once('SIGTERM', () => resolve())
-        }),
+        stopped: signalled(),
       })
     })
   })
