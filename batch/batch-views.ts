@@ -22,6 +22,8 @@ import {
 interface LoadedVersion {
   readonly manifest: ViewVersionManifest
   readonly readers: ReadonlyMap<string, ViewShardReader>
+  /** Answers of this version already read (a version never changes), least recent first. */
+  readonly answers: Map<string, ViewRow[]>
   active: number
   retired: boolean
 }
@@ -36,7 +38,8 @@ export interface ViewAnswer {
 export interface PinnedBatchViews {
   readonly version: number
   readonly watermark: number
-  range(query: ViewQuery): Promise<ViewRow[]>
+  /** Rows are shared with later reads of the same range: merge them into copies. */
+  range(query: ViewQuery): Promise<readonly ViewRow[]>
   release(): Promise<void>
 }
 
@@ -58,6 +61,8 @@ export class BatchViews {
     private readonly shardStore: ViewShardStore,
     private readonly cacheDir: string,
     views: readonly View[],
+    /** Answers kept per version (rows of one stream, view and range). */
+    private readonly cachedAnswers = 2000,
   ) {
     this.byName = new Map(views.map((v) => [v.name, v]))
   }
@@ -73,7 +78,13 @@ export class BatchViews {
     const manifest = await readViewManifest(this.store, version)
     if (manifest === undefined) return this.version
     const readers = new Map<string, ViewShardReader>()
-    const loaded: LoadedVersion = { manifest, readers, active: 0, retired: false }
+    const loaded: LoadedVersion = {
+      manifest,
+      readers,
+      answers: new Map(),
+      active: 0,
+      retired: false,
+    }
     try {
       for (const [view, shards] of Object.entries(manifest.views))
         for (let shard = 0; shard < shards.length; shard++) {
@@ -126,6 +137,23 @@ export class BatchViews {
   private async read(pinned: LoadedVersion, query: ViewQuery): Promise<ViewRow[]> {
     const view = this.byName.get(query.view)
     if (view === undefined) throw new Error(`unknown view ${query.view}`)
+    const id = `${query.stream}\u0000${query.view}\u0000${query.granularity}\u0000${query.from}\u0000${query.to}\u0000${query.keyPrefix ?? ''}`
+    const hit = pinned.answers.get(id)
+    if (hit !== undefined) {
+      pinned.answers.delete(id)
+      pinned.answers.set(id, hit)
+      return hit
+    }
+    const rows = await this.readRows(pinned, view, query)
+    pinned.answers.set(id, rows)
+    for (const old of pinned.answers.keys()) {
+      if (pinned.answers.size <= this.cachedAnswers) break
+      pinned.answers.delete(old)
+    }
+    return rows
+  }
+
+  private async readRows(pinned: LoadedVersion, view: View, query: ViewQuery): Promise<ViewRow[]> {
     const reader = pinned.readers.get(
       `${query.view}/${shardOf(query.stream, pinned.manifest.shards)}`,
     )
@@ -168,10 +196,9 @@ export class BatchViews {
     if (view === undefined) throw new Error(`unknown view ${query.view}`)
     const answer = await this.range(query)
     const values = new Map<string, unknown>()
-    for (const row of answer.rows) {
-      const mine = values.get(row.key)
-      values.set(row.key, mine === undefined ? row.value : view.monoid.merge(mine, row.value))
-    }
+    // Rows are shared with later reads: merged into a copy, never into a row's own value.
+    for (const row of answer.rows)
+      values.set(row.key, view.monoid.merge(values.get(row.key) ?? view.monoid.empty(), row.value))
     return { version: answer.version, watermark: answer.watermark, values }
   }
 

@@ -97,9 +97,11 @@ export class MergedViews {
           const bucket = bucketStart(r.bucket, g)
           const at = `${bucket}\u0000${r.key}`
           const mine = merged.get(at)
+          // The first value is copied: rows may be shared (the batch read cache) and merges
+          // write into their first argument.
           if (mine === undefined)
             merged.set(at, {
-              row: { bucket, key: r.key, value: r.value },
+              row: { bucket, key: r.key, value: view.monoid.merge(view.monoid.empty(), r.value) },
               batch: layer === 'batch',
               speed: layer === 'speed',
             })
@@ -159,7 +161,7 @@ export class MergedViews {
       const add = (rows: readonly ViewRow[]): void => {
         for (const r of rows) {
           const mine = values.get(r.key)
-          values.set(r.key, mine === undefined ? r.value : view.monoid.merge(mine, r.value))
+          values.set(r.key, view.monoid.merge(mine ?? view.monoid.empty(), r.value))
         }
       }
       const read = async (ranges: readonly CoverRange[], reader: Reader): Promise<number> => {

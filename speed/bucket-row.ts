@@ -149,7 +149,8 @@ export class BucketRows {
   /** The row, or only the values of `onlyView` when given (the others are not decoded). */
   decode(bytes: Uint8Array, onlyView?: string): BucketRow {
     const row: BucketRow = new Map()
-    for (const [entry, value] of decodeEntries(bytes)) {
+    const prefix = onlyView === undefined ? undefined : Buffer.from(`${onlyView}${SEP}`, 'utf8')
+    for (const [entry, value] of decodeEntries(bytes, prefix)) {
       const cut = entry.indexOf(SEP)
       if (cut < 0) throw new BucketRowFormatError(entry, 'no view name')
       const view = entry.slice(0, cut)

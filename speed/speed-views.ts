@@ -11,11 +11,18 @@ import { bucketRowRange, parseBucketRowKey } from './speed-keys.js'
 export class SpeedViews {
   private readonly byName: ReadonlyMap<string, View>
   private readonly rows: BucketRows
+  private readonly answers = new Map<string, { rows: readonly ViewRow[]; until: number }>()
 
+  /**
+   * `cacheMs`: how long an answer is reused for the same query (0: never). A server under load
+   * asks the same recent range again and again; reusing it for a second costs that second of
+   * freshness and saves reading every route's bucket rows per request.
+   */
   constructor(
     private readonly store: SpeedStore,
     views: readonly View[],
     private readonly routes: number,
+    private readonly cacheMs = 0,
   ) {
     this.byName = new Map(views.map((v) => [v.name, v]))
     this.rows = new BucketRows(views)
@@ -27,7 +34,20 @@ export class SpeedViews {
     return view
   }
 
+  /** Rows may be shared with later reads (see `cacheMs`): merge them into copies. */
   async range(query: ViewQuery): Promise<readonly ViewRow[]> {
+    if (this.cacheMs <= 0) return this.read(query)
+    const id = `${query.stream}\u0000${query.view}\u0000${query.granularity}\u0000${query.from}\u0000${query.to}\u0000${query.keyPrefix ?? ''}`
+    const now = Date.now()
+    const hit = this.answers.get(id)
+    if (hit !== undefined && hit.until > now) return hit.rows
+    const rows = await this.read(query)
+    if (this.answers.size >= 1000) this.answers.clear()
+    this.answers.set(id, { rows, until: now + this.cacheMs })
+    return rows
+  }
+
+  private async read(query: ViewQuery): Promise<readonly ViewRow[]> {
     const view = this.viewOf(query.view)
     const [gte, lt] = bucketRowRange(query.stream, query.granularity, query.from, query.to)
     const rows = new Map<string, { bucket: number; key: string; value: unknown }>()
@@ -53,10 +73,8 @@ export class SpeedViews {
   async merged(query: ViewQuery): Promise<ReadonlyMap<string, unknown>> {
     const view = this.viewOf(query.view)
     const values = new Map<string, unknown>()
-    for (const row of await this.range(query)) {
-      const mine = values.get(row.key)
-      values.set(row.key, mine === undefined ? row.value : view.monoid.merge(mine, row.value))
-    }
+    for (const row of await this.range(query))
+      values.set(row.key, view.monoid.merge(values.get(row.key) ?? view.monoid.empty(), row.value))
     return values
   }
 }

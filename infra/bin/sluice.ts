@@ -753,6 +753,12 @@ program
   .option('--cache-dir <dir>', 'where the served batch version is copied (default: a temp dir)')
   .option('--refresh-ms <ms>', 'how often to look for a newer batch version', positiveInteger, 5000)
   .option('--graphiql', 'serve GraphiQL at GET /graphql (development)')
+  .option(
+    '--rate-limit <n>',
+    'requests per second per API key (bursts of 2n)',
+    positiveInteger,
+    200,
+  )
   .action(
     async (opts: {
       store: string
@@ -761,6 +767,7 @@ program
       cacheDir?: string
       refreshMs: number
       graphiql?: boolean
+      rateLimit: number
     }) => {
       await reporting('serve', [ConfigError, StoreError], async () => {
         await runServeCommand({
@@ -770,6 +777,7 @@ program
           ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
           refreshMs: opts.refreshMs,
           graphiql: opts.graphiql === true,
+          rateLimit: opts.rateLimit,
           stderr: process.stderr,
           stopped: signalled(),
         })

@@ -15,6 +15,8 @@ export interface ServeCommandOptions {
   readonly cacheDir?: string
   readonly refreshMs: number
   readonly graphiql: boolean
+  /** Requests per second per key (bursts of twice as many). */
+  readonly rateLimit?: number
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -38,6 +40,9 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
       http: options.http,
       refreshMs: options.refreshMs,
       graphiql: options.graphiql,
+      ...(options.rateLimit === undefined
+        ? {}
+        : { limits: { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit } }),
       log,
     })
     log('api_listening', {

@@ -29,6 +29,8 @@ export interface ApiServiceConfig {
   /** How often a newer batch version is looked for. */
   readonly refreshMs: number
   readonly graphiql: boolean
+  /** How long a speed-layer answer is reused for the same query (default 1000 ms). */
+  readonly speedCacheMs?: number
   readonly limits?: Partial<ApiLimits>
   /** Degraded past this watermark age, failing past the speed rows' TTL. */
   readonly watermarkWarnHours?: number
@@ -53,7 +55,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   await batch.refresh().catch((e: unknown) => {
     config.log('batch_refresh_failed', { error: e instanceof Error ? e.message : String(e) })
   })
-  const speed = new SpeedViews(config.speedStore, VIEWS, config.routes)
+  const speed = new SpeedViews(config.speedStore, VIEWS, config.routes, config.speedCacheMs ?? 1000)
   const analytics = new StreamAnalytics(new MergedViews(batch, speed, VIEWS))
   const catalog = new StreamCatalog(config.objects)
   const keys = new ApiKeys(config.objects)

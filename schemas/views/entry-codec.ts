@@ -33,8 +33,16 @@ export function encodeEntries(entries: readonly (readonly [string, Uint8Array])[
   return out
 }
 
-export function* decodeEntries(bytes: Uint8Array): Generator<[string, Uint8Array]> {
+/**
+ * The (key, bytes) pairs; with `keyPrefix`, only those whose key starts with it (compared as
+ * bytes, so the others cost no string).
+ */
+export function* decodeEntries(
+  bytes: Uint8Array,
+  keyPrefix?: Uint8Array,
+): Generator<[string, Uint8Array]> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const prefixLength = keyPrefix?.byteLength ?? 0
   if (buf.length < 4 || buf.readUInt32BE(0) !== MAGIC) throw new EntryFormatError(0, 'no magic')
   let at = 4
   while (at < buf.length) {
@@ -44,7 +52,12 @@ export function* decodeEntries(bytes: Uint8Array): Generator<[string, Uint8Array
     const keyEnd = at + 8 + keyLength
     const valueEnd = keyEnd + valueLength
     if (valueEnd > buf.length) throw new EntryFormatError(at, 'truncated entry')
-    yield [buf.toString('utf8', at + 8, keyEnd), buf.subarray(keyEnd, valueEnd)]
+    if (
+      keyPrefix === undefined ||
+      (keyLength >= prefixLength &&
+        buf.compare(keyPrefix, 0, prefixLength, at + 8, at + 8 + prefixLength) === 0)
+    )
+      yield [buf.toString('utf8', at + 8, keyEnd), buf.subarray(keyEnd, valueEnd)]
     at = valueEnd
   }
 }
