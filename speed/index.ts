@@ -1,8 +1,8 @@
 /**
- * speed/: the speed layer. So far (issue 7 in progress): interactions matched and extracted once
- * and grouped into routes by id, applied to a route exactly once (conditional commits that
- * carry the counted ids and the job's mark), and read back per stream as batch-comparable
- * monoid values.
+ * speed/: the speed layer. Interactions matched and extracted once and grouped into routes by
+ * id, applied to a route exactly once (conditional commits that carry the counted ids and the
+ * jobs' marks) as one bucket row per (stream, granularity, bucket), expired at the batch
+ * watermark, and read back per stream as batch-comparable monoid values.
  */
 export { routeBatches, routeOf, type RouteBatch, type RoutedInteraction } from './route-batch.js'
 export {
