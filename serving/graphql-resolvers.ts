@@ -110,6 +110,15 @@ function checkBuckets(span: Span, g: Granularity): void {
       )
 }
 
+/** A ranked list's answer: the span and k checked first. */
+function ranked<T>(args: Span & { readonly k: number }, work: () => Promise<T>): Promise<T> {
+  return answer(async () => {
+    checkSpan(args)
+    checkK(args.k)
+    return work()
+  })
+}
+
 const coverage = (c: Coverage) => ({
   watermark: Number.isFinite(c.watermark) ? c.watermark : null,
   batchVersion: c.batchVersion,
@@ -228,9 +237,7 @@ export const RESOLVERS = {
         }
       }),
     top: (s: OwnedStream, args: Span & { dimension: string; k: number }, ctx: ApiContext) =>
-      answer(async () => {
-        checkSpan(args)
-        checkK(args.k)
+      ranked(args, async () => {
         const r = await ctx.analytics.top({
           stream: s.record.hash,
           from: args.from,
@@ -241,16 +248,12 @@ export const RESOLVERS = {
         return { coverage: coverage(r.coverage), entries: r.entries }
       }),
     influencers: (s: OwnedStream, args: Span & { k: number }, ctx: ApiContext) =>
-      answer(async () => {
-        checkSpan(args)
-        checkK(args.k)
+      ranked(args, async () => {
         const r = await ctx.analytics.influencers({ stream: s.record.hash, ...args })
         return { coverage: coverage(r.coverage), authors: r.authors }
       }),
     domains: (s: OwnedStream, args: Span & { k: number }, ctx: ApiContext) =>
-      answer(async () => {
-        checkSpan(args)
-        checkK(args.k)
+      ranked(args, async () => {
         const r = await ctx.analytics.domains({ stream: s.record.hash, ...args })
         return { coverage: coverage(r.coverage), domains: r.domains }
       }),

@@ -89,7 +89,10 @@ export class MergedViews {
         throw new TimeRangeError(
           `minute buckets are kept only from the batch watermark ${iso(watermark)} on (the speed window); start there, or ask for hours`,
         )
-      const merged = new Map<string, { row: ViewRow; batch: boolean; speed: boolean }>()
+      const merged = new Map<
+        string,
+        { bucket: number; key: string; value: unknown; batch: boolean; speed: boolean }
+      >()
       let batchRows = 0
       let speedRows = 0
       const add = (rows: readonly ViewRow[], layer: 'batch' | 'speed'): void => {
@@ -101,12 +104,14 @@ export class MergedViews {
           // write into their first argument.
           if (mine === undefined)
             merged.set(at, {
-              row: { bucket, key: r.key, value: view.monoid.merge(view.monoid.empty(), r.value) },
+              bucket,
+              key: r.key,
+              value: view.monoid.merge(view.monoid.empty(), r.value),
               batch: layer === 'batch',
               speed: layer === 'speed',
             })
           else {
-            mine.row = { ...mine.row, value: view.monoid.merge(mine.row.value, r.value) }
+            mine.value = view.monoid.merge(mine.value, r.value)
             if (layer === 'batch') mine.batch = true
             else mine.speed = true
           }
@@ -135,8 +140,10 @@ export class MergedViews {
         )
       }
       const rows = [...merged.values()]
-        .map(({ row, batch, speed }): SeriesRow => ({
-          ...row,
+        .map(({ bucket, key, value, batch, speed }): SeriesRow => ({
+          bucket,
+          key,
+          value,
           source: batch && speed ? 'both' : batch ? 'batch' : 'speed',
         }))
         .sort((a, b) => a.bucket - b.bucket || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -2,6 +2,7 @@ import {
   AUTHOR_INFLUENCE_VIEW,
   DOMAIN_INFLUENCE_VIEW,
   dimensionKey,
+  isKeyed,
   topEntries,
   type AuthorInfluence,
   type DomainInfluence,
@@ -10,6 +11,7 @@ import {
   type TopDimension,
   type TopEntry,
   type TopSummary,
+  type View,
   type VolumeDimension,
 } from '../schemas/index.js'
 import type { BucketSource, Coverage, MergedViews } from './merged-views.js'
@@ -92,49 +94,39 @@ export class StreamAnalytics {
     return { coverage, entries: summary === undefined ? [] : topEntries(summary, span.k) }
   }
 
+  /** A keyed view's entries over the span, ranked by the view's own rank (ties by key). */
+  private async ranked<V>(
+    span: StreamSpan & { readonly k: number },
+    view: View,
+  ): Promise<{ readonly coverage: Coverage; readonly entries: readonly (readonly [string, V])[] }> {
+    if (!isKeyed(view.monoid)) throw new Error(`${view.name} is not a keyed view`)
+    const rank = view.monoid.rank.bind(view.monoid) as (value: V) => number
+    const { coverage, values } = await this.views.total({ ...span, view: view.name })
+    const map = (values.get('') as Map<string, V> | undefined) ?? new Map<string, V>()
+    const entries = [...map]
+      .sort(([ka, a], [kb, b]) => rank(b) - rank(a) || (ka < kb ? -1 : 1))
+      .slice(0, span.k)
+    return { coverage, entries }
+  }
+
   async influencers(
     span: StreamSpan & { readonly k: number },
   ): Promise<{ readonly coverage: Coverage; readonly authors: readonly InfluencerRow[] }> {
-    const { coverage, values } = await this.views.total({
-      ...span,
-      view: AUTHOR_INFLUENCE_VIEW.name,
-    })
-    const map =
-      (values.get('') as Map<string, AuthorInfluence> | undefined) ??
-      new Map<string, AuthorInfluence>()
-    const authors = [...map]
-      .map(([author, v]) => ({ author, ...v }))
-      .sort(
-        (a, b) =>
-          b.interactions +
-            b.retweetsReceived +
-            b.repliesReceived -
-            (a.interactions + a.retweetsReceived + a.repliesReceived) ||
-          b.reach - a.reach ||
-          (a.author < b.author ? -1 : 1),
-      )
-      .slice(0, span.k)
-    return { coverage, authors }
+    const { coverage, entries } = await this.ranked<AuthorInfluence>(span, AUTHOR_INFLUENCE_VIEW)
+    return { coverage, authors: entries.map(([author, v]) => ({ author, ...v })) }
   }
 
   async domains(
     span: StreamSpan & { readonly k: number },
   ): Promise<{ readonly coverage: Coverage; readonly domains: readonly DomainRow[] }> {
-    const { coverage, values } = await this.views.total({
-      ...span,
-      view: DOMAIN_INFLUENCE_VIEW.name,
-    })
-    const map =
-      (values.get('') as Map<string, DomainInfluence> | undefined) ??
-      new Map<string, DomainInfluence>()
-    const domains = [...map]
-      .map(([domain, v]) => ({
+    const { coverage, entries } = await this.ranked<DomainInfluence>(span, DOMAIN_INFLUENCE_VIEW)
+    return {
+      coverage,
+      domains: entries.map(([domain, v]) => ({
         domain,
         links: v.links,
         uniqueSharers: Math.round(v.sharers.estimate()),
-      }))
-      .sort((a, b) => b.links - a.links || (a.domain < b.domain ? -1 : 1))
-      .slice(0, span.k)
-    return { coverage, domains }
+      })),
+    }
   }
 }

@@ -4,7 +4,6 @@ import type { HandoffJob } from '../../collectors/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
 import {
   digest,
-  thresholdCheck,
   VIEWS,
   type HealthCheck,
   type HealthReport,
@@ -17,7 +16,7 @@ import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
-import { WatermarkFollower } from '../speed/watermark-follower.js'
+import { WatermarkFollower, watermarkAgeCheck } from '../speed/watermark-follower.js'
 import { createOpsServer, listen } from '../http/ops-server.js'
 import { speedMetrics } from '../metrics/speed-metrics.js'
 
@@ -62,15 +61,7 @@ async function speedHealth(
   } catch (e) {
     storeCheck = { status: 'failing', detail: e instanceof Error ? e.message : String(e) }
   }
-  const ageHours = (Date.now() - watermark) / 3_600_000
-  const watermarkCheck: HealthCheck = Number.isFinite(watermark)
-    ? thresholdCheck(
-        ageHours,
-        ttlHours / 2,
-        ttlHours,
-        `batch watermark ${new Date(watermark).toISOString()} (${ageHours.toFixed(1)} h old; speed rows live ${ttlHours} h)`,
-      )
-    : { status: 'ok', detail: 'no batch version yet: the speed layer holds everything' }
+  const watermarkCheck = watermarkAgeCheck(watermark, ttlHours / 2, ttlHours)
   return digest({ store: storeCheck, watermark: watermarkCheck })
 }
 

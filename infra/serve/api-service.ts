@@ -18,6 +18,7 @@ import {
 import { SpeedViews } from '../../speed/index.js'
 import { LevelShardStore } from '../adapters/view-shards/level-shard-store.js'
 import { listen } from '../http/ops-server.js'
+import { watermarkAgeCheck } from '../speed/watermark-follower.js'
 
 export interface ApiServiceConfig {
   readonly objects: ObjectStore
@@ -96,26 +97,13 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
       checks['speed_lag'] = { status: 'failing', detail: `speed store: ${String(e)}` }
     }
     const pin = batch.pin()
-    if (pin === undefined)
-      checks['batch_watermark'] = {
-        status: 'degraded',
-        detail: 'no batch version yet: answers come from the speed layer alone',
-      }
-    else if (pin.watermark <= 0)
-      checks['batch_watermark'] = {
-        status: 'degraded',
-        detail: `version ${pin.version} holds no interactions yet: answers come from the speed layer`,
-      }
-    else {
-      const hours = (now - pin.watermark) / 3_600_000
-      checks['batch_watermark'] = thresholdCheck(
-        hours,
-        config.watermarkWarnHours ?? 6,
-        config.speedTtlHours ?? 48,
-        `version ${pin.version}, watermark ${new Date(pin.watermark).toISOString()} (${hours.toFixed(1)} h old)`,
-      )
-      await pin.release()
-    }
+    checks['batch_watermark'] = watermarkAgeCheck(
+      pin?.watermark ?? -Infinity,
+      config.watermarkWarnHours ?? 6,
+      config.speedTtlHours ?? 48,
+      pin?.version,
+    )
+    await pin?.release()
     return digest(checks)
   }
 

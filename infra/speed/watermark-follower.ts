@@ -1,4 +1,5 @@
 import { currentViewVersion, readViewManifest } from '../../batch/index.js'
+import { thresholdCheck, type HealthCheck } from '../../schemas/index.js'
 import type { ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
 import { expireBefore } from '../../speed/index.js'
 
@@ -37,4 +38,31 @@ export class WatermarkFollower {
       : 0
     return { moved: true, dropped }
   }
+}
+
+/**
+ * The health of a batch watermark's age: degraded past `warnHours`, failing past `failHours`
+ * (the speed rows' TTL: past it, speed rows after the watermark may have expired). No version,
+ * or one holding no interactions, means the speed layer holds everything.
+ */
+export function watermarkAgeCheck(
+  watermark: number,
+  warnHours: number,
+  failHours: number,
+  version?: number,
+): HealthCheck {
+  if (!Number.isFinite(watermark))
+    return { status: 'ok', detail: 'no batch version yet: the speed layer holds everything' }
+  if (watermark <= 0)
+    return {
+      status: 'degraded',
+      detail: 'the batch version holds no interactions yet: answers come from the speed layer',
+    }
+  const hours = (Date.now() - watermark) / 3_600_000
+  return thresholdCheck(
+    hours,
+    warnHours,
+    failHours,
+    `${version === undefined ? '' : `version ${version}, `}batch watermark ${new Date(watermark).toISOString()} (${hours.toFixed(1)} h old; speed rows live ${failHours} h)`,
+  )
 }
