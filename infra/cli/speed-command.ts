@@ -2,12 +2,7 @@ import type { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { HandoffJob } from '../../collectors/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
-import {
-  digest,
-  VIEWS,
-  type HealthCheck,
-  type HealthReport,
-} from '../../schemas/index.js'
+import { digest, VIEWS, type HealthCheck, type HealthReport } from '../../schemas/index.js'
 import type { SpeedStore } from '../../schemas/ports/index.js'
 import { speedRoutes, SpeedWorker, WatchedStreams } from '../../speed/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
