@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { HandoffJob } from '../collectors/index.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
@@ -8,35 +7,12 @@ import { parseQueueUrl } from '../infra/config/adapter-urls.js'
 import type { LaunchedProcess } from '../infra/launchers/launched-process.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
 import { envelopePrefix } from '../schemas/index.js'
-import { REPO_ROOT, dataLines } from './support/shared-data.js'
+import { dataLines } from './support/shared-data.js'
+import { metricSample as sample, SLUICE, stderrMatch } from './support/sluice-process.js'
 import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'
 
-const SLUICE = join(REPO_ROOT, 'dist/infra/bin/sluice.js')
 const tweets = dataLines('twitter-v1-sample.jsonl.gz').slice(0, 200)
-
-/** Waits for a line of `child`'s stderr matching `pattern`; returns the match. */
-function stderrMatch(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString('utf8')
-      const m = pattern.exec(text)
-      if (m !== null) {
-        child.stderr?.off('data', onData)
-        resolve(m)
-      }
-    }
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${text}`)))
-  })
-}
-
-/** The value of an unlabelled Prometheus sample. */
-function sample(metrics: string, name: string): number {
-  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)
-  return m === null ? NaN : Number(m[1])
-}
 
 describe('sluice speed', () => {
   const dir = tempDir('cli-speed')
