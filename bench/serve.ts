@@ -6,8 +6,9 @@
  *   1. a 30-day hourly timeseries of one stream (720 buckets, batch and speed merged);
  *   2. the top 10 hashtags of that stream over the same 30 days;
  *
- * printing requests/s and latency p50/p99 against the issue's target (p99 < 20 ms at
- * ≥ 4,000 req/s for the timeseries).
+ * once with the API's response cache (a key's answer reused for a second, the default) and
+ * once computing every answer (--response-cache-ms 0), printing requests/s and latency
+ * p50/p99 against the issue's target (p99 < 20 ms at ≥ 4,000 req/s for the timeseries).
  *
  *   npm run build && npm run bench:serve -- [--records 300000] [--seconds 10] [--connections 50]
  */
@@ -120,73 +121,92 @@ console.log(
   `bench/serve — ${fmt(records)} replayed tweets over 30 days in batch views (version ${report.version.version}, watermark ${new Date(report.version.watermark).toISOString()}), ${fmt(worker.metrics.applied)} after it in the speed layer; prepared in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
 )
 
-const port = await freePort()
-const server = spawn(
-  process.execPath,
-  [
-    SLUICE,
-    'serve',
-    '--store',
-    `file://${join(dir, 'store')}`,
-    '--speed-store',
-    `level://${join(dir, 'speed')}`,
-    '--http',
-    `127.0.0.1:${port}`,
-    '--cache-dir',
-    join(dir, 'cache'),
-    // One key makes every request here: the per-key limit is not what is measured.
-    '--rate-limit',
-    '1000000',
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-)
-await new Promise<void>((resolve, reject) => {
-  let text = ''
-  server.stderr.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8')
-    if (text.includes('api_listening')) resolve()
-  })
-  server.once('exit', (code) => reject(new Error(`sluice serve exited ${code}: ${text}`)))
-})
-const url = `http://127.0.0.1:${port}/graphql`
 const from = new Date(Math.floor(now / HOUR) * HOUR - 30 * DAY + HOUR).toISOString()
 const to = new Date(Math.floor(now / HOUR) * HOUR + HOUR).toISOString()
 const queries = {
   'timeseries, 30 days hourly': `{ stream(hash: "${stream}") { timeseries(from: "${from}", to: "${to}", granularity: HOUR) { coverage { watermark batchRows speedRows } points { at count } } } }`,
   'top 10 hashtags, 30 days': `{ stream(hash: "${stream}") { top(dimension: HASHTAGS, from: "${from}", to: "${to}", k: 10) { coverage { batchRows speedRows } entries { value count } } } }`,
 }
-const headers = { 'content-type': 'application/json', 'x-api-key': key }
-const figures: Record<string, { rps: number; p50: number; p99: number }> = {}
-for (const [label, query] of Object.entries(queries)) {
-  const body = JSON.stringify({ query })
-  const check = (await (await fetch(url, { method: 'POST', headers, body })).json()) as {
-    errors?: unknown
-    data?: unknown
-  }
-  if (check.errors !== undefined) throw new Error(`${label}: ${JSON.stringify(check.errors)}`)
-  const answer = JSON.stringify(check.data)
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers,
-    body,
-    connections: Number(values.connections),
-    duration: Number(values.seconds),
-  })
-  figures[label] = {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-  }
-  console.log(
-    `\n${label}: ${fmt(result.requests.average)} req/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; ${result.non2xx} non-2xx, ${result.errors} errors (${values.connections} connections, ${values.seconds} s)`,
-  )
-  console.log(`   answer: ${answer.length} bytes, ${answer.slice(0, 160)}…`)
-}
-server.kill('SIGTERM')
-await new Promise((r) => server.once('exit', r))
+type Figures = Record<string, { rps: number; p50: number; p99: number }>
 
-const ts = figures['timeseries, 30 days hourly'] as { rps: number; p50: number; p99: number }
+/** Both queries under load against one `sluice serve` reusing answers for `cacheMs`. */
+async function measure(cacheMs: number): Promise<Figures> {
+  const port = await freePort()
+  const server = spawn(
+    process.execPath,
+    [
+      SLUICE,
+      'serve',
+      '--store',
+      `file://${join(dir, 'store')}`,
+      '--speed-store',
+      `level://${join(dir, 'speed')}`,
+      '--http',
+      `127.0.0.1:${port}`,
+      '--cache-dir',
+      join(dir, `cache-${cacheMs}`),
+      // One key makes every request here: the per-key limit is not what is measured.
+      '--rate-limit',
+      '1000000',
+      '--response-cache-ms',
+      String(cacheMs),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  await new Promise<void>((resolve, reject) => {
+    let text = ''
+    server.stderr.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+      if (text.includes('api_listening')) resolve()
+    })
+    server.once('exit', (code) => reject(new Error(`sluice serve exited ${code}: ${text}`)))
+  })
+  const url = `http://127.0.0.1:${port}/graphql`
+  const headers = { 'content-type': 'application/json', 'x-api-key': key }
+  const figures: Figures = {}
+  console.log(
+    `\nsluice serve ${cacheMs > 0 ? `reusing a key's answer for ${cacheMs} ms (the default)` : 'with --response-cache-ms 0 (every answer computed)'}`,
+  )
+  for (const [label, query] of Object.entries(queries)) {
+    const body = JSON.stringify({ query })
+    const check = (await (await fetch(url, { method: 'POST', headers, body })).json()) as {
+      errors?: unknown
+      data?: unknown
+    }
+    if (check.errors !== undefined) throw new Error(`${label}: ${JSON.stringify(check.errors)}`)
+    const answer = JSON.stringify(check.data)
+    const result = await autocannon({
+      url,
+      method: 'POST',
+      headers,
+      body,
+      connections: Number(values.connections),
+      duration: Number(values.seconds),
+    })
+    figures[label] = {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+    }
+    console.log(
+      `${label}: ${fmt(result.requests.average)} req/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; ${result.non2xx} non-2xx, ${result.errors} errors (${values.connections} connections, ${values.seconds} s)`,
+    )
+    console.log(`   answer: ${answer.length} bytes, ${answer.slice(0, 160)}…`)
+  }
+  server.kill('SIGTERM')
+  await new Promise((r) => server.once('exit', r))
+  return figures
+}
+
+const cached = await measure(1000)
+const uncached = await measure(0)
+const speedup = (label: string): string =>
+  `${((cached[label]?.rps ?? 0) / (uncached[label]?.rps ?? 1)).toFixed(1)}×`
+console.log(
+  `\nresponse cache: timeseries ${speedup('timeseries, 30 days hourly')}, top ${speedup('top 10 hashtags, 30 days')} the requests/s of computing every answer`,
+)
+
+const ts = cached['timeseries, 30 days hourly'] as { rps: number; p50: number; p99: number }
 console.log('\ntargets')
 console.log(
   `   30-day hourly timeseries: p99 < ${TARGET_P99_MS} ms at >= ${fmt(TARGET_RPS)} req/s: ${ts.p99} ms at ${fmt(ts.rps)} req/s — ${ts.p99 < TARGET_P99_MS && ts.rps >= TARGET_RPS ? 'MET' : 'NOT MET'}`,

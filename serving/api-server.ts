@@ -8,9 +8,10 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import type { StreamCatalog } from '../query-dsl/index.js'
 import type { HealthReport } from '../schemas/index.js'
-import type { ApiKeys } from './api-keys.js'
+import type { ApiKeyRecord, ApiKeys } from './api-keys.js'
 import { RESOLVERS, userError, type ApiContext } from './graphql-resolvers.js'
 import { TYPE_DEFS } from './graphql-schema.js'
+import { responseCachePlugin } from './response-cache.js'
 import type { StreamAnalytics } from './stream-analytics.js'
 
 export interface ApiLimits {
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
   /** Serve GraphiQL at GET /graphql (for development). */
   readonly graphiql?: boolean
   readonly limits?: Partial<ApiLimits>
+  /** How long a key's answer is reused for the same query (default 1000 ms; 0: never). */
+  readonly responseCacheMs?: number
 }
 
 /** The key a request carries: `x-api-key: KEY` or `authorization: Bearer KEY`. */
@@ -63,6 +66,7 @@ export function createApiServer(options: ApiServerOptions): {
   readonly metrics: Registry
 } {
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const responseCacheMs = options.responseCacheMs ?? 1000
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics, prefix: 'sluice_api_' })
   const requests = new Counter({
@@ -84,11 +88,50 @@ export function createApiServer(options: ApiServerOptions): {
     labelNames: ['reason'],
     registers: [metrics],
   })
+  const reused = new Counter({
+    name: 'sluice_api_answers_reused_total',
+    help: 'Answers served from the response cache (same key and query within its time)',
+    registers: [metrics],
+  })
   const limiter = new RateLimiterMemory({
     points: limits.burst,
     duration: limits.burst / limits.ratePerSecond,
   })
 
+  /** The request's verified key within its rate; throws the 401 or 429 the caller gets. */
+  const authenticate = async (request: Request): Promise<ApiKeyRecord> => {
+    const given = keyOf(request.headers)
+    if (given === undefined) {
+      refusals.inc({ reason: 'no_key' })
+      throw userError(
+        'an API key is required: send it as `x-api-key: KEY` or `authorization: Bearer KEY`',
+        'UNAUTHENTICATED',
+        401,
+      )
+    }
+    const key = await options.keys.verify(given)
+    if (key === undefined) {
+      refusals.inc({ reason: 'bad_key' })
+      throw userError('that API key is unknown or revoked', 'UNAUTHENTICATED', 401)
+    }
+    try {
+      await limiter.consume(key.id)
+    } catch (e) {
+      if (!(e instanceof RateLimiterRes)) throw e
+      refusals.inc({ reason: 'rate' })
+      const retry = Math.ceil(e.msBeforeNext / 1000)
+      throw new GraphQLError(
+        `rate limit: ${limits.ratePerSecond} requests/s per key (bursts of ${limits.burst}); retry in ${retry} s or spread requests out`,
+        {
+          extensions: {
+            code: 'RATE_LIMITED',
+            http: { status: 429, headers: { 'retry-after': String(retry) } },
+          },
+        },
+      )
+    }
+    return key
+  }
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({
       typeDefs: TYPE_DEFS,
@@ -111,6 +154,7 @@ export function createApiServer(options: ApiServerOptions): {
         exposeLimits: true,
         onReject: [() => refusals.inc({ reason: 'cost' })],
       }),
+      ...(responseCacheMs > 0 ? [responseCachePlugin(responseCacheMs, () => reused.inc())] : []),
     ],
     maskedErrors: {
       maskError: (error, message) => {
@@ -128,39 +172,12 @@ export function createApiServer(options: ApiServerOptions): {
         })
       },
     },
-    context: async ({ request }): Promise<ApiContext> => {
-      const given = keyOf(request.headers)
-      if (given === undefined) {
-        refusals.inc({ reason: 'no_key' })
-        throw userError(
-          'an API key is required: send it as `x-api-key: KEY` or `authorization: Bearer KEY`',
-          'UNAUTHENTICATED',
-          401,
-        )
-      }
-      const key = await options.keys.verify(given)
-      if (key === undefined) {
-        refusals.inc({ reason: 'bad_key' })
-        throw userError('that API key is unknown or revoked', 'UNAUTHENTICATED', 401)
-      }
-      try {
-        await limiter.consume(key.id)
-      } catch (e) {
-        if (!(e instanceof RateLimiterRes)) throw e
-        refusals.inc({ reason: 'rate' })
-        const retry = Math.ceil(e.msBeforeNext / 1000)
-        throw new GraphQLError(
-          `rate limit: ${limits.ratePerSecond} requests/s per key (bursts of ${limits.burst}); retry in ${retry} s or spread requests out`,
-          {
-            extensions: {
-              code: 'RATE_LIMITED',
-              http: { status: 429, headers: { 'retry-after': String(retry) } },
-            },
-          },
-        )
-      }
-      return { key, catalog: options.catalog, keys: options.keys, analytics: options.analytics }
-    },
+    context: async ({ request }): Promise<ApiContext> => ({
+      key: await authenticate(request),
+      catalog: options.catalog,
+      keys: options.keys,
+      analytics: options.analytics,
+    }),
   })
 
   const server = createServer((req, res) => {

@@ -38,7 +38,7 @@ describe('the GraphQL API: keys, ownership and limits', () => {
   let bob = ''
   let admin = ''
 
-  async function start(limits: Partial<ApiLimits> = {}): Promise<string> {
+  async function start(limits: Partial<ApiLimits> = {}, responseCacheMs = 1000): Promise<string> {
     const { server } = createApiServer({
       catalog: new StreamCatalog(store),
       keys,
@@ -46,6 +46,7 @@ describe('the GraphQL API: keys, ownership and limits', () => {
       health: () => Promise.resolve({ status: 'ok', checks: {} }),
       log: (event, fields) => logged.push({ event, ...fields }),
       limits,
+      responseCacheMs,
     })
     servers.push(server)
     return `${await listen(server, '127.0.0.1', 0)}/graphql`
@@ -155,6 +156,46 @@ describe('the GraphQL API: keys, ownership and limits', () => {
     expect((await ask(url, bob, '{ streams { hash } }')).data).toEqual({ streams: [{ hash }] })
   })
 
+  it('reuses an answer only for the key that asked, never past a revocation or its own change', async () => {
+    // Answers live for a minute here, so nothing below depends on how fast it runs.
+    const url = await start({}, 60_000)
+    const { key, record } = await keys.create('cached')
+    const made = await ask(
+      url,
+      key,
+      'mutation { createStream(csdl: "interaction.hashtags exists", name: "tags") { hash } }',
+    )
+    const hash = (made.data?.['createStream'] as { hash: string }).hash
+    const query = 'query($h: ID!) { stream(hash: $h) { hash name } }'
+    const mine = await ask(url, key, query, { h: hash })
+    expect(mine.data).toEqual({ stream: { hash, name: 'tags' } })
+    // The identical request from another key is answered for that key.
+    expect((await ask(url, alice, query, { h: hash })).data).toEqual({ stream: null })
+    // The same request again is answered from the cache; the identical request from another key
+    // was not.
+    const reused = async (): Promise<number> => {
+      const text = await (await fetch(url.replace('/graphql', '/metrics'))).text()
+      return Number(/^sluice_api_answers_reused_total (\S+)$/m.exec(text)?.[1])
+    }
+    const before = await reused()
+    expect((await ask(url, key, query, { h: hash })).data).toEqual(mine.data)
+    expect(await reused()).toBe(before + 1)
+    // The key's own deletion is seen at once, though the answer was cached a moment ago.
+    await ask(url, key, 'mutation($h: ID!) { deleteStream(hash: $h) }', { h: hash })
+    expect((await ask(url, key, query, { h: hash })).data).toEqual({ stream: null })
+    await ask(
+      url,
+      key,
+      'mutation { createStream(csdl: "interaction.hashtags exists", name: "again") { hash } }',
+    )
+    expect((await ask(url, key, query, { h: hash })).data).toEqual({
+      stream: { hash, name: 'again' },
+    })
+    // Revoked: the cached answer is not served.
+    await ask(url, admin, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: record.id })
+    expect((await ask(url, key, query, { h: hash })).status).toBe(401)
+  })
+
   it('validates CSDL with positioned errors, and refuses a bad filter on creation', async () => {
     const ok = await ask(
       url,
@@ -236,9 +277,10 @@ describe('the GraphQL API: keys, ownership and limits', () => {
 
   it('limits each key’s request rate with 429 and Retry-After, without touching other keys', async () => {
     const slow = await start({ ratePerSecond: 1, burst: 2 })
-    expect((await ask(slow, alice, '{ me { id } }')).status).toBe(200)
-    expect((await ask(slow, alice, '{ me { id } }')).status).toBe(200)
-    const third = await ask(slow, alice, '{ me { id } }')
+    // The same query each time: an answer the response cache holds is still counted.
+    expect((await ask(slow, alice, '{ streams { hash } }')).status).toBe(200)
+    expect((await ask(slow, alice, '{ streams { hash } }')).status).toBe(200)
+    const third = await ask(slow, alice, '{ streams { hash } }')
     expect(third.status).toBe(429)
     expect(third.headers.get('retry-after')).toMatch(/^\d+$/)
     expect(third.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED')

@@ -759,6 +759,12 @@ program
     positiveInteger,
     200,
   )
+  .option(
+    '--response-cache-ms <ms>',
+    "how long a key's answer is reused for the same query (0: never)",
+    positiveIntegerOrZero,
+    1000,
+  )
   .action(
     async (opts: {
       store: string
@@ -768,6 +774,7 @@ program
       refreshMs: number
       graphiql?: boolean
       rateLimit: number
+      responseCacheMs: number
     }) => {
       await reporting('serve', [ConfigError, StoreError], async () => {
         await runServeCommand({
@@ -778,6 +785,7 @@ program
           refreshMs: opts.refreshMs,
           graphiql: opts.graphiql === true,
           rateLimit: opts.rateLimit,
+          responseCacheMs: opts.responseCacheMs,
           stderr: process.stderr,
           stopped: signalled(),
         })

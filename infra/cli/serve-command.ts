@@ -17,6 +17,8 @@ export interface ServeCommandOptions {
   readonly graphiql: boolean
   /** Requests per second per key (bursts of twice as many). */
   readonly rateLimit?: number
+  /** How long a key's answer is reused for the same query (0: never). */
+  readonly responseCacheMs?: number
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -40,6 +42,9 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
       http: options.http,
       refreshMs: options.refreshMs,
       graphiql: options.graphiql,
+      ...(options.responseCacheMs === undefined
+        ? {}
+        : { responseCacheMs: options.responseCacheMs }),
       ...(options.rateLimit === undefined
         ? {}
         : { limits: { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit } }),

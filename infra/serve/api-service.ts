@@ -32,6 +32,8 @@ export interface ApiServiceConfig {
   readonly graphiql: boolean
   /** How long a speed-layer answer is reused for the same query (default 1000 ms). */
   readonly speedCacheMs?: number
+  /** How long a key's whole answer is reused for the same query (default 1000 ms; 0: never). */
+  readonly responseCacheMs?: number
   readonly limits?: Partial<ApiLimits>
   /** Degraded past this watermark age, failing past the speed rows' TTL. */
   readonly watermarkWarnHours?: number
@@ -114,6 +116,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     health,
     log: config.log,
     graphiql: config.graphiql,
+    ...(config.responseCacheMs === undefined ? {} : { responseCacheMs: config.responseCacheMs }),
     ...(config.limits === undefined ? {} : { limits: config.limits }),
   })
   const url = await listen(server, config.http.host, config.http.port)
