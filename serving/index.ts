@@ -1,6 +1,7 @@
 /**
- * serving/: what users reach. So far (issue 8 in progress): the merge of batch and speed views
- * at the batch watermark, and the stream analytics built on it.
+ * serving/: what users reach: the merge of batch and speed views at the batch watermark and
+ * the stream analytics built on it, the GraphQL API with its keys and limits, and historical
+ * replays (issue 9 in progress).
  */
 export { coverRanges, TimeRangeError, type CoverRange } from './time-cover.js'
 export { MergedViews, type BucketSource, type Coverage, type SeriesRow } from './merged-views.js'
@@ -20,3 +21,30 @@ export {
   type ApiLimits,
   type ApiServerOptions,
 } from './api-server.js'
+export {
+  cancelReplay,
+  checkReplayRequest,
+  compileReplayFilter,
+  createReplay,
+  DEFAULT_CHUNK_RECORDS,
+  listReplayJobs,
+  readReplayJob,
+  replayPartitions,
+  replayTaskId,
+  ReplayError,
+  type ReplayErrorCode,
+  type ReplayJob,
+  type ReplayPartition,
+  type ReplayRequest,
+  type ReplayTask,
+} from './replay-job.js'
+export { isReplayId, REPLAYS_PREFIX, type ReplayFormat } from './replay-layout.js'
+export {
+  readReplayManifest,
+  type ReplayChunk,
+  type ReplayManifest,
+  type ReplayTaskDone,
+} from './replay-output.js'
+export { ReplayStopped, scanReplayPartition, type ReplayRecord } from './replay-scan.js'
+export { ReplayStatusReader, type ReplayState, type ReplayStatus } from './replay-status.js'
+export { ReplayWorker, type TaskOutcome } from './replay-worker.js'

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto'
+import { promisify } from 'node:util'
+import { gunzip, gzip } from 'node:zlib'
+import type { ObjectStore } from '../schemas/ports/index.js'
+import type { ReplayJob } from './replay-job.js'
+import {
+  replayCancelledKey,
+  replayChunkKey,
+  replayFailedKey,
+  replayDayDoneKey,
+  replayManifestKey,
+  replayTaskDoneKey,
+  replayTaskOutputKey,
+} from './replay-layout.js'
+import type { ReplayRecord } from './replay-scan.js'
+
+const gzipAsync = promisify(gzip)
+const gunzipAsync = promisify(gunzip)
+
+/** A finished task's figures (`tasks/<date>/<type>.json`). */
+export interface ReplayTaskDone {
+  readonly type: string
+  readonly date: string
+  readonly rowsScanned: number
+  readonly matches: number
+  readonly startedAt: string
+  readonly finishedAt: string
+}
+
+/** One output file. */
+export interface ReplayChunk {
+  readonly key: string
+  readonly records: number
+  readonly bytes: number
+  readonly sha256: string
+  /** created_at of its first and last record (epoch ms). */
+  readonly firstAt: number
+  readonly lastAt: number
+}
+
+/** A replay's whole output, written when its last day is done. */
+export interface ReplayManifest {
+  readonly id: string
+  readonly format: ReplayJob['format']
+  readonly records: number
+  readonly bytes: number
+  readonly chunks: readonly ReplayChunk[]
+  readonly completedAt: string
+}
+
+/** The days a replay's output covers, in order. */
+export function replayDays(job: ReplayJob): string[] {
+  return [...new Set(job.partitions.map((p) => p.date))].sort()
+}
+
+async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  const bytes = await store.get(key)
+  return bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as T)
+}
+
+async function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  await store.put(key, new TextEncoder().encode(JSON.stringify(value)))
+}
+
+export const readTaskDone = (store: ObjectStore, job: ReplayJob, date: string, type: string) =>
+  readJson<ReplayTaskDone>(store, replayTaskDoneKey(job.id, date, type))
+export const readDayChunks = (store: ObjectStore, job: ReplayJob, date: string) =>
+  readJson<readonly ReplayChunk[]>(store, replayDayDoneKey(job.id, date))
+export const readReplayManifest = (store: ObjectStore, id: string) =>
+  readJson<ReplayManifest>(store, replayManifestKey(id))
+export const readReplayFailure = (store: ObjectStore, id: string) =>
+  readJson<{ reason: string; failedAt: string }>(store, replayFailedKey(id))
+export const readReplayCancelled = (store: ObjectStore, id: string) =>
+  readJson<{ cancelledAt: string }>(store, replayCancelledKey(id))
+
+/** Records why a replay stopped: a task that can never succeed. */
+export async function failReplay(store: ObjectStore, id: string, reason: string): Promise<void> {
+  await putJson(store, replayFailedKey(id), { reason, failedAt: new Date().toISOString() })
+}
+
+// Task outputs are internal: each line carries its sort key, so a day's types merge without
+// parsing the records.
+const internalLine = (r: ReplayRecord): string => `${r.at}\t${r.id}\t${r.line}`
+
+function parseInternal(line: string): ReplayRecord {
+  const a = line.indexOf('\t')
+  const b = line.indexOf('\t', a + 1)
+  return { at: Number(line.slice(0, a)), id: line.slice(a + 1, b), line: line.slice(b + 1) }
+}
+
+/**
+ * Stores one task's matches and then its figures. Both keys derive from the task, so a retried
+ * task replaces what a killed attempt wrote, and the figures exist only once the matches do.
+ */
+export async function writeTaskOutput(
+  store: ObjectStore,
+  job: ReplayJob,
+  done: ReplayTaskDone,
+  records: readonly ReplayRecord[],
+): Promise<void> {
+  const text = records.map((r) => `${internalLine(r)}\n`).join('')
+  await store.put(
+    replayTaskOutputKey(job.id, done.date, done.type),
+    await gzipAsync(text, { level: 1 }),
+  )
+  await putJson(store, replayTaskDoneKey(job.id, done.date, done.type), done)
+}
+
+async function readTaskOutput(
+  store: ObjectStore,
+  job: ReplayJob,
+  date: string,
+  type: string,
+): Promise<ReplayRecord[]> {
+  const bytes = await store.get(replayTaskOutputKey(job.id, date, type))
+  if (bytes === undefined) throw new ReplayOutputGone(job.id, date, type)
+  const text = (await gunzipAsync(bytes)).toString('utf8')
+  return text === '' ? [] : text.slice(0, -1).split('\n').map(parseInternal)
+}
+
+/** A task's matches were removed (the replay was finished meanwhile by another worker). */
+export class ReplayOutputGone extends Error {
+  override readonly name = 'ReplayOutputGone'
+  constructor(
+    readonly replay: string,
+    readonly date: string,
+    readonly type: string,
+  ) {
+    super(`replay ${replay}: the matches of ${type} on ${date} are gone`)
+  }
+}
+
+const byTime = (a: ReplayRecord, b: ReplayRecord): number =>
+  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/**
+ * Once every task of `date` is done, writes the day's chunks (its types merged in time order,
+ * `chunkRecords` per file) and then the day's list of them. Whoever finishes a day's last task
+ * does it; two doing it at once write the same bytes to the same keys.
+ */
+export async function finishDay(
+  store: ObjectStore,
+  job: ReplayJob,
+  date: string,
+): Promise<boolean> {
+  if ((await readDayChunks(store, job, date)) !== undefined) return true
+  const types = job.partitions.filter((p) => p.date === date).map((p) => p.type)
+  for (const type of types)
+    if ((await readTaskDone(store, job, date, type)) === undefined) return false
+  const records: ReplayRecord[] = []
+  try {
+    for (const type of types) records.push(...(await readTaskOutput(store, job, date, type)))
+  } catch (e) {
+    // Only a finished day's task outputs are ever removed.
+    if (e instanceof ReplayOutputGone && (await readDayChunks(store, job, date)) !== undefined)
+      return true
+    throw e
+  }
+  if (types.length > 1) records.sort(byTime)
+  const chunks: ReplayChunk[] = []
+  for (let n = 0; n * job.chunkRecords < records.length; n++) {
+    const slice = records.slice(n * job.chunkRecords, (n + 1) * job.chunkRecords)
+    const body = await gzipAsync(slice.map((r) => `${r.line}\n`).join(''), { level: 6 })
+    const key = replayChunkKey(job.id, date, n, job.format)
+    await store.put(key, body)
+    chunks.push({
+      key,
+      records: slice.length,
+      bytes: body.byteLength,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      firstAt: (slice[0] as ReplayRecord).at,
+      lastAt: (slice[slice.length - 1] as ReplayRecord).at,
+    })
+  }
+  await putJson(store, replayDayDoneKey(job.id, date), chunks)
+  return true
+}
+
+/**
+ * Once every day is done, writes the manifest (every chunk in order) and removes the task
+ * outputs the chunks were made from. Idempotent, like {@link finishDay}.
+ */
+export async function finishReplay(
+  store: ObjectStore,
+  job: ReplayJob,
+  now = new Date(),
+): Promise<ReplayManifest | undefined> {
+  const existing = await readReplayManifest(store, job.id)
+  if (existing !== undefined) return existing
+  const chunks: ReplayChunk[] = []
+  for (const date of replayDays(job)) {
+    const day = await readDayChunks(store, job, date)
+    if (day === undefined) return undefined
+    chunks.push(...day)
+  }
+  const manifest: ReplayManifest = {
+    id: job.id,
+    format: job.format,
+    records: chunks.reduce((n, c) => n + c.records, 0),
+    bytes: chunks.reduce((n, c) => n + c.bytes, 0),
+    chunks,
+    completedAt: now.toISOString(),
+  }
+  await putJson(store, replayManifestKey(job.id), manifest)
+  for (const p of job.partitions) await store.delete(replayTaskOutputKey(job.id, p.date, p.type))
+  return manifest
+}

@@ -1,0 +1,160 @@
+import { CsdlCompileError, type CompiledDefinition } from '../query-dsl/index.js'
+import {
+  emptyScanStats,
+  MasterDataError,
+  MasterLogError,
+  readMasterSnapshot,
+  type MasterSnapshot,
+} from '../schemas/index.js'
+import {
+  DEFAULT_RETRY_POLICY,
+  PermanentJobError,
+  type JobQueue,
+  type ObjectStore,
+  type QueueConsumer,
+} from '../schemas/ports/index.js'
+import {
+  compileReplayFilter,
+  readReplayJob,
+  type ReplayJob,
+  type ReplayTask,
+} from './replay-job.js'
+import { replayCancelledKey } from './replay-layout.js'
+import {
+  failReplay,
+  finishDay,
+  finishReplay,
+  readTaskDone,
+  writeTaskOutput,
+} from './replay-output.js'
+import { ReplayStopped, scanReplayPartition } from './replay-scan.js'
+
+// How often a running task looks for its replay's cancellation.
+const CANCEL_POLL_MS = 250
+
+export type TaskOutcome = 'done' | 'already-done' | 'cancelled'
+
+/**
+ * Runs replay tasks: one (type, day) partition of one replay each. It keeps the jobs, their
+ * compiled filters and the master snapshots they pinned, since a replay's tasks share them.
+ */
+export class ReplayWorker {
+  private readonly jobs = new Map<string, Promise<{ job: ReplayJob; filter: CompiledDefinition }>>()
+  private readonly snapshots = new Map<number, Promise<MasterSnapshot>>()
+
+  constructor(private readonly store: ObjectStore) {}
+
+  private load(id: string): Promise<{ job: ReplayJob; filter: CompiledDefinition }> {
+    let loaded = this.jobs.get(id)
+    if (loaded === undefined) {
+      loaded = (async () => {
+        const job = await readReplayJob(this.store, id)
+        if (job === undefined) throw new PermanentJobError(`no replay ${id}`)
+        return { job, filter: await compileReplayFilter(this.store, job.csdl) }
+      })()
+      loaded.catch(() => this.jobs.delete(id))
+      this.jobs.set(id, loaded)
+    }
+    return loaded
+  }
+
+  private snapshot(version: number): Promise<MasterSnapshot> {
+    let snapshot = this.snapshots.get(version)
+    if (snapshot === undefined) {
+      snapshot = readMasterSnapshot(this.store, { atVersion: version })
+      snapshot.catch(() => this.snapshots.delete(version))
+      this.snapshots.set(version, snapshot)
+    }
+    return snapshot
+  }
+
+  private async cancelled(id: string): Promise<boolean> {
+    return (await this.store.head(replayCancelledKey(id))) !== undefined
+  }
+
+  /** One task: scan its partition, store its matches, then finish its day and the replay. */
+  async run(task: ReplayTask): Promise<TaskOutcome> {
+    const { job, filter } = await this.load(task.replay)
+    if (await this.cancelled(job.id)) return 'cancelled'
+    let outcome: TaskOutcome = 'already-done'
+    if ((await readTaskDone(this.store, job, task.date, task.type)) === undefined) {
+      const startedAt = new Date().toISOString()
+      const stats = emptyScanStats()
+      let stop = false
+      const poll = setInterval(() => {
+        this.cancelled(job.id).then(
+          (c) => (stop ||= c),
+          () => undefined,
+        )
+      }, CANCEL_POLL_MS)
+      let records
+      try {
+        records = await scanReplayPartition({
+          store: this.store,
+          snapshot: await this.snapshot(job.masterVersion),
+          type: task.type,
+          date: task.date,
+          from: job.from,
+          to: job.to,
+          definition: filter,
+          stopped: () => stop,
+          stats,
+          replay: job.id,
+        })
+      } catch (e) {
+        if (e instanceof ReplayStopped) return 'cancelled'
+        throw e
+      } finally {
+        clearInterval(poll)
+      }
+      await writeTaskOutput(
+        this.store,
+        job,
+        {
+          type: task.type,
+          date: task.date,
+          rowsScanned: stats.rowsYielded,
+          matches: records.length,
+          startedAt,
+          finishedAt: new Date().toISOString(),
+        },
+        records,
+      )
+      outcome = 'done'
+    }
+    if (await finishDay(this.store, job, task.date)) await finishReplay(this.store, job)
+    return outcome
+  }
+
+  /**
+   * Consumes `queue` until the consumer is closed. A task that can never succeed (its job or
+   * filter gone, a master part unreadable) or that fails its last attempt fails the replay,
+   * with the reason, rather than leave it running for ever.
+   */
+  consume(
+    queue: JobQueue<ReplayTask>,
+    options: { concurrency?: number; attempts?: number } = {},
+  ): QueueConsumer {
+    const attempts = options.attempts ?? DEFAULT_RETRY_POLICY.attempts
+    return queue.consume(
+      async (job) => {
+        try {
+          await this.run(job.data)
+        } catch (e) {
+          const permanent =
+            e instanceof PermanentJobError ||
+            e instanceof CsdlCompileError ||
+            e instanceof MasterDataError ||
+            e instanceof MasterLogError
+          if (permanent || job.attempt >= attempts) {
+            const reason = `${job.data.type} on ${job.data.date}: ${e instanceof Error ? e.message : String(e)}`
+            await failReplay(this.store, job.data.replay, reason)
+            throw new PermanentJobError(reason, { cause: e })
+          }
+          throw e
+        }
+      },
+      { concurrency: options.concurrency ?? 1 },
+    )
+  }
+}

@@ -1,0 +1,244 @@
+import { gunzipSync } from 'node:zlib'
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BatchViews, runBatchJob, type BatchTask } from '../batch/index.js'
+import { replayedRecords } from '../bench/replayed-firehose.js'
+import { openJobQueue } from '../infra/adapters/open-job-queue.js'
+import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
+import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
+import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
+import { FilterSet, StreamCatalog, type CompiledDefinition } from '../query-dsl/index.js'
+import { envelopePrefix, VIEWS } from '../schemas/index.js'
+import type { JobQueue, QueueConsumer } from '../schemas/ports/index.js'
+import {
+  cancelReplay,
+  createReplay,
+  MergedViews,
+  readReplayJob,
+  ReplayStatusReader,
+  ReplayWorker,
+  StreamAnalytics,
+  type ReplayStatus,
+  type ReplayTask,
+} from '../serving/index.js'
+import { shred } from '../shredder/index.js'
+import { SpeedViews, SpeedWorker } from '../speed/index.js'
+import { putRawSegment } from './support/raw-segments.js'
+import { sharedDataDir } from './support/shared-data.js'
+import { tempDir } from './support/temp-dir.js'
+import { until } from './support/until.js'
+
+const HOUR = 3_600_000
+const START = Date.parse('2026-11-18T09:00:00Z')
+const RECORDS = 4000
+// Four days, so a replay has several day partitions and chunks.
+const records = [
+  ...replayedRecords({
+    dataDir: sharedDataDir(),
+    records: RECORDS,
+    start: START,
+    windowMs: 96 * HOUR,
+  }),
+]
+
+interface OutputRecord {
+  readonly interaction: { readonly id: string; readonly created_at: string }
+  readonly sluice: { readonly streams: readonly string[]; readonly tags: readonly string[] }
+}
+
+describe('historical replays', () => {
+  const dir = tempDir('replay')
+  const store = new LocalDirObjectStore(`${dir.path}/store`)
+  let queue: JobQueue<ReplayTask>
+  const consumers: QueueConsumer[] = []
+  let english: CompiledDefinition
+  /** Interaction id → created_at (ms) of what the speed layer published for `english`. */
+  const live = new Map<string, number>()
+  let analytics: StreamAnalytics
+  let batch: BatchViews
+  let speedStore: LevelSpeedStore
+
+  beforeAll(async () => {
+    const catalog = new StreamCatalog(store)
+    await catalog.create('language.tag == "en"', 'english', 'alice')
+    english = (await catalog.definitions()).find((d) =>
+      d.source.includes('"en"'),
+    ) as CompiledDefinition
+    // The speed layer sees every interaction and publishes its matches.
+    const set = new FilterSet()
+    for (const d of await catalog.definitions()) set.add(d)
+    speedStore = await LevelSpeedStore.open(`${dir.path}/speed`)
+    const worker = new SpeedWorker({
+      store: speedStore,
+      views: VIEWS,
+      routes: 4,
+      ttlSeconds: 3600,
+      flushMs: 5,
+      streams: () => set,
+      watermark: () => -Infinity,
+      onMatches: (matches) => {
+        for (const m of matches)
+          if (m.stream === english.hash)
+            live.set(
+              m.interaction.interaction?.id ?? '',
+              m.interaction.interaction?.created_at ?? 0,
+            )
+      },
+    })
+    for (let n = 0; n < RECORDS; n += 500)
+      await worker.handle(`c1-0-${n}`, {
+        lines: records
+          .slice(n, n + 500)
+          .map(
+            (r, k) =>
+              `${envelopePrefix('twitter-v1', '2026-11-22T00:00:00.000Z', 'c1', 0, n + k, undefined)}${r}}`,
+          ),
+      })
+    await worker.drain()
+    // Two raw segments, shredded into the master dataset, and a batch version over it.
+    await putRawSegment(store, {
+      source: 'twitter-v1',
+      date: '2026-11-22',
+      segment: 0,
+      records: records.slice(0, 2500),
+    })
+    await putRawSegment(store, {
+      source: 'twitter-v1',
+      date: '2026-11-22',
+      segment: 1,
+      records: records.slice(2500),
+    })
+    await shred({ store, compact: false })
+    const batchQueue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
+    await runBatchJob({
+      store,
+      queue: batchQueue,
+      shardStore: new LevelShardStore(),
+      views: VIEWS,
+      workers: 2,
+      workDir: `${dir.path}/work`,
+      pollMs: 20,
+    }).finally(() => batchQueue.close())
+    batch = new BatchViews(store, new LevelShardStore(), `${dir.path}/cache`, VIEWS)
+    await batch.refresh()
+    analytics = new StreamAnalytics(
+      new MergedViews(batch, new SpeedViews(speedStore, VIEWS, 4), VIEWS),
+    )
+    queue = openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays')
+    const worker2 = new ReplayWorker(store)
+    consumers.push(worker2.consume(queue), new ReplayWorker(store).consume(queue))
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const c of consumers) await c.close()
+    await queue.close()
+    await batch.close()
+    await speedStore.close()
+    dir.remove()
+  })
+
+  const reader = new ReplayStatusReader(store)
+  async function finished(id: string): Promise<ReplayStatus> {
+    const job = await readReplayJob(store, id)
+    if (job === undefined) throw new Error(`no replay ${id}`)
+    let status = await reader.status(job)
+    await until(`replay ${id} to finish`, async () => {
+      status = await reader.status(job)
+      return status.state === 'done' || status.state === 'failed'
+    })
+    return status
+  }
+
+  async function output(status: ReplayStatus): Promise<OutputRecord[]> {
+    const out: OutputRecord[] = []
+    for (const chunk of status.manifest?.chunks ?? []) {
+      const body = (await store.get(chunk.key)) as Uint8Array
+      expect(createHash('sha256').update(body).digest('hex')).toBe(chunk.sha256)
+      expect(body.byteLength).toBe(chunk.bytes)
+      const lines = gunzipSync(body)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+      expect(lines.length).toBe(chunk.records)
+      out.push(...lines.map((l) => JSON.parse(l) as OutputRecord))
+    }
+    return out
+  }
+
+  it('matches what the speed layer published live and what the batch view counts, in order, each once', async () => {
+    // Whole hours inside the data, crossing three day boundaries.
+    const from = START + 5 * HOUR
+    const to = START + 80 * HOUR
+    const job = await createReplay(
+      store,
+      queue,
+      { owner: 'alice', csdl: english.source, stream: english.hash, from, to, format: 'ndjson' },
+      { chunkRecords: 200 },
+    )
+    expect(job.hash).toBe(english.hash)
+    expect(job.partitions.map((p) => p.date)).toEqual([
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+      '2026-11-21',
+    ])
+    const status = await finished(job.id)
+    expect(status.state).toBe('done')
+    expect(status.partitionsDone).toBe(4)
+    const got = await output(status)
+    const want = [...live].filter(([, at]) => at >= from && at < to)
+    expect(want.length).toBeGreaterThan(500)
+    expect(got.map((r) => r.interaction.id).sort()).toEqual(want.map(([id]) => id).sort())
+    expect(new Set(got.map((r) => r.interaction.id)).size).toBe(got.length)
+    const times = got.map((r) => Date.parse(r.interaction.created_at))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    for (const r of got) expect(r.sluice.streams).toEqual([english.hash])
+    expect(status.matches).toBe(got.length)
+    expect(status.manifest?.records).toBe(got.length)
+    // Several chunks, chronological across them.
+    expect(status.manifest?.chunks.length).toBeGreaterThan(4)
+    // The batch view's count over the same interval.
+    const series = await analytics.timeseries({
+      stream: english.hash,
+      from,
+      to,
+      granularity: 'hour',
+    })
+    expect(series.points.reduce((n, p) => n + p.count, 0)).toBe(got.length)
+    expect(status.rowsScanned).toBeGreaterThan(got.length)
+  }, 120_000)
+
+  it('finishes at once with no output when no partition holds the range, and stops when cancelled', async () => {
+    const empty = await createReplay(store, queue, {
+      owner: 'alice',
+      csdl: english.source,
+      from: START - 100 * HOUR,
+      to: START - 90 * HOUR,
+      format: 'ndjson',
+    })
+    const none = await finished(empty.id)
+    expect(none.manifest?.records).toBe(0)
+    expect(none.chunks).toEqual([])
+    // Cancelled before any worker takes its tasks: they do nothing.
+    const idle = openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays-idle')
+    const cancelled = await createReplay(store, idle, {
+      owner: 'alice',
+      csdl: english.source,
+      from: START,
+      to: START + 96 * HOUR,
+      format: 'ndjson',
+    })
+    await cancelReplay(store, cancelled.id)
+    const late = new ReplayWorker(store).consume(idle)
+    await until('the cancelled tasks to be taken', async () => {
+      const c = await idle.counts()
+      return c.waiting + c.active + c.delayed === 0
+    })
+    await late.close()
+    await idle.close()
+    const status = await reader.status(cancelled)
+    expect(status.state).toBe('cancelled')
+    expect(status.manifest).toBeUndefined()
+    expect(status.partitionsDone).toBe(0)
+  }, 60_000)
+})
