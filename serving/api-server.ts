@@ -8,10 +8,15 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import type { StreamCatalog } from '../query-dsl/index.js'
 import type { HealthReport } from '../schemas/index.js'
+import type { ObjectStore } from '../schemas/ports/index.js'
 import type { ApiKeyRecord, ApiKeys } from './api-keys.js'
 import { RESOLVERS, userError, type ApiContext } from './graphql-resolvers.js'
 import { TYPE_DEFS } from './graphql-schema.js'
 import { responseCachePlugin } from './response-cache.js'
+import { serveReplayFile } from './replay-downloads.js'
+import { REPLAY_RESOLVERS } from './replay-resolvers.js'
+import { REPLAY_TYPE_DEFS } from './replay-schema.js'
+import type { ReplayService } from './replay-service.js'
 import type { StreamAnalytics } from './stream-analytics.js'
 
 export interface ApiLimits {
@@ -36,6 +41,9 @@ export interface ApiServerOptions {
   readonly catalog: StreamCatalog
   readonly keys: ApiKeys
   readonly analytics: StreamAnalytics
+  readonly replays: ReplayService
+  /** Where replay output is read from for downloads. */
+  readonly store: ObjectStore
   readonly health: () => Promise<HealthReport>
   /** Structured log lines (unexpected errors in full, with the id the caller was given). */
   readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
@@ -45,6 +53,16 @@ export interface ApiServerOptions {
   /** How long a key's answer is reused for the same query (default 1000 ms; 0: never). */
   readonly responseCacheMs?: number
 }
+
+/** The HTTP status a refusal (401, 429) carries in its GraphQL extensions. */
+function httpStatusOf(e: unknown): number | undefined {
+  if (!(e instanceof GraphQLError)) return undefined
+  const http = e.extensions['http'] as { status?: number } | undefined
+  return http?.status
+}
+
+const codeOf = (e: unknown): unknown =>
+  e instanceof GraphQLError ? e.extensions['code'] : undefined
 
 /** The key a request carries: `x-api-key: KEY` or `authorization: Bearer KEY`. */
 function keyOf(headers: Headers): string | undefined {
@@ -99,8 +117,8 @@ export function createApiServer(options: ApiServerOptions): {
   })
 
   /** The request's verified key within its rate; throws the 401 or 429 the caller gets. */
-  const authenticate = async (request: Request): Promise<ApiKeyRecord> => {
-    const given = keyOf(request.headers)
+  const authenticate = async (headers: Headers): Promise<ApiKeyRecord> => {
+    const given = keyOf(headers)
     if (given === undefined) {
       refusals.inc({ reason: 'no_key' })
       throw userError(
@@ -134,8 +152,8 @@ export function createApiServer(options: ApiServerOptions): {
   }
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({
-      typeDefs: TYPE_DEFS,
-      resolvers: RESOLVERS,
+      typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS],
+      resolvers: [RESOLVERS, REPLAY_RESOLVERS],
     }),
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql === true,
@@ -173,10 +191,11 @@ export function createApiServer(options: ApiServerOptions): {
       },
     },
     context: async ({ request }): Promise<ApiContext> => ({
-      key: await authenticate(request),
+      key: await authenticate(request.headers),
       catalog: options.catalog,
       keys: options.keys,
       analytics: options.analytics,
+      replays: options.replays,
     }),
   })
 
@@ -223,8 +242,25 @@ export function createApiServer(options: ApiServerOptions): {
       void yoga(req, res)
       return
     }
+    if ((req.method === 'GET' || req.method === 'HEAD') && path.startsWith('/replays/')) {
+      serveReplayFile(req, res, path, {
+        store: options.store,
+        replays: options.replays,
+        authenticate,
+      }).catch((e: unknown) => {
+        const status = httpStatusOf(e)
+        if (status === undefined) return fail(e)
+        if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: (e as Error).message, code: codeOf(e) }))
+      })
+      return
+    }
     res.writeHead(404, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ error: 'not found; POST /graphql, GET /health, GET /metrics' }))
+    res.end(
+      JSON.stringify({
+        error: 'not found; POST /graphql, GET /replays/<id>/<file>, GET /health, GET /metrics',
+      }),
+    )
   })
   return { server, metrics }
 }

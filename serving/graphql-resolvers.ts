@@ -15,6 +15,7 @@ import {
 import { ApiKeyNotFoundError, type ApiKeyRecord, type ApiKeys } from './api-keys.js'
 import type { Coverage } from './merged-views.js'
 import { UNIQUES_RELATIVE_ERROR, type StreamAnalytics } from './stream-analytics.js'
+import type { ReplayService } from './replay-service.js'
 import { TimeRangeError } from './time-cover.js'
 
 /** What every resolver gets: the caller's key and the services it may use. */
@@ -23,6 +24,7 @@ export interface ApiContext {
   readonly catalog: StreamCatalog
   readonly keys: ApiKeys
   readonly analytics: StreamAnalytics
+  readonly replays: ReplayService
 }
 
 /** Limits on what one field may ask for, so a query's cost stays bounded. */
@@ -33,6 +35,15 @@ export function userError(message: string, code: string, status = 200): GraphQLE
   return new GraphQLError(message, {
     extensions: { code, ...(status === 200 ? {} : { http: { status } }) },
   })
+}
+
+/** A filter that does not compile, as a GraphQL error with its positioned diagnostics. */
+export function asCsdlError(e: unknown): unknown {
+  return e instanceof CsdlCompileError
+    ? new GraphQLError(`the filter does not compile:\n${e.message}`, {
+        extensions: { code: 'CSDL_INVALID', errors: e.diagnostics },
+      })
+    : e
 }
 
 const DateTime = new GraphQLScalarType<number, string>({
@@ -159,11 +170,7 @@ export const RESOLVERS = {
       try {
         return owned(await ctx.catalog.create(csdl, name, ctx.key.id), ctx.key)
       } catch (e) {
-        if (e instanceof CsdlCompileError)
-          throw new GraphQLError(`the filter does not compile:\n${e.message}`, {
-            extensions: { code: 'CSDL_INVALID', errors: e.diagnostics },
-          })
-        throw e
+        throw asCsdlError(e)
       }
     },
     deleteStream: async (_: unknown, { hash }: { hash: string }, ctx: ApiContext) => {

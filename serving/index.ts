@@ -48,3 +48,6 @@ export {
 export { ReplayStopped, scanReplayPartition, type ReplayRecord } from './replay-scan.js'
 export { ReplayStatusReader, type ReplayState, type ReplayStatus } from './replay-status.js'
 export { ReplayWorker, type TaskOutcome } from './replay-worker.js'
+export { estimateReplay, type ReplayEstimate } from './replay-estimate.js'
+export { ReplayService, type ReplayAsk } from './replay-service.js'
+export { parseRange, serveReplayFile } from './replay-downloads.js'

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchViews } from '../batch/index.js'
 import { listen } from '../infra/http/ops-server.js'
+import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
@@ -12,8 +13,10 @@ import {
   ApiKeys,
   createApiServer,
   MergedViews,
+  ReplayService,
   StreamAnalytics,
   type ApiLimits,
+  type ReplayTask,
 } from '../serving/index.js'
 import { SpeedViews } from '../speed/index.js'
 import { tempDir } from './support/temp-dir.js'
@@ -39,8 +42,11 @@ describe('the GraphQL API: keys, ownership and limits', () => {
   let admin = ''
 
   async function start(limits: Partial<ApiLimits> = {}, responseCacheMs = 1000): Promise<string> {
+    const catalog = new StreamCatalog(store)
     const { server } = createApiServer({
-      catalog: new StreamCatalog(store),
+      catalog,
+      replays: new ReplayService(store, replayQueue, catalog),
+      store,
       keys,
       analytics,
       health: () => Promise.resolve({ status: 'ok', checks: {} }),
@@ -69,6 +75,7 @@ describe('the GraphQL API: keys, ownership and limits', () => {
     return { status: res.status, headers: res.headers, ...((await res.json()) as object) }
   }
 
+  const replayQueue = openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays')
   let url = ''
   beforeAll(async () => {
     speedStore = await LevelSpeedStore.open(`${dir.path}/speed`)
@@ -88,6 +95,7 @@ describe('the GraphQL API: keys, ownership and limits', () => {
     }
     await batch.close()
     await speedStore.close()
+    await replayQueue.close()
     dir.remove()
   })
 

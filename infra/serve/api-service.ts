@@ -7,15 +7,19 @@ import {
   type HealthCheck,
   type HealthReport,
 } from '../../schemas/index.js'
-import type { ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
+import type { JobQueue, ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
 import {
   ApiKeys,
   createApiServer,
+  ReplayService,
+  ReplayWorker,
+  type ReplayTask,
   MergedViews,
   StreamAnalytics,
   type ApiLimits,
 } from '../../serving/index.js'
 import { SpeedViews } from '../../speed/index.js'
+import { openJobQueue } from '../adapters/open-job-queue.js'
 import { LevelShardStore } from '../adapters/view-shards/level-shard-store.js'
 import { listen } from '../http/ops-server.js'
 import { watermarkAgeCheck } from '../speed/watermark-follower.js'
@@ -39,6 +43,10 @@ export interface ApiServiceConfig {
   readonly watermarkWarnHours?: number
   readonly speedTtlHours?: number
   readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
+  /** Where replay tasks go (default: a queue in this process). */
+  readonly replayQueue?: JobQueue<ReplayTask>
+  /** Replay tasks this process runs at once (default 1; 0: only other processes run them). */
+  readonly replayWorkers?: number
 }
 
 export interface ApiService {
@@ -62,6 +70,14 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   const analytics = new StreamAnalytics(new MergedViews(batch, speed, VIEWS))
   const catalog = new StreamCatalog(config.objects)
   const keys = new ApiKeys(config.objects)
+  const ownQueue = config.replayQueue === undefined
+  const replayQueue = config.replayQueue ?? openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays')
+  const replays = new ReplayService(config.objects, replayQueue, catalog)
+  const replayWorkers = config.replayWorkers ?? 1
+  const replayConsumer =
+    replayWorkers > 0
+      ? new ReplayWorker(config.objects).consume(replayQueue, { concurrency: replayWorkers })
+      : undefined
   const everything = streamHash(ALL_INTERACTIONS_CSDL)
 
   const health = async (): Promise<HealthReport> => {
@@ -113,6 +129,8 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     catalog,
     keys,
     analytics,
+    replays,
+    store: config.objects,
     health,
     log: config.log,
     graphiql: config.graphiql,
@@ -140,6 +158,8 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
       clearInterval(refresher)
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await replayConsumer?.close()
+      if (ownQueue) await replayQueue.close()
       await batch.close()
     },
   }
