@@ -42,7 +42,11 @@ export class ReplayWorker {
   private readonly jobs = new Map<string, Promise<{ job: ReplayJob; filter: CompiledDefinition }>>()
   private readonly snapshots = new Map<number, Promise<MasterSnapshot>>()
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly store: ObjectStore,
+    /** Told of each task handled (for logs). */
+    private readonly onTask?: (task: ReplayTask, outcome: TaskOutcome) => void,
+  ) {}
 
   private load(id: string): Promise<{ job: ReplayJob; filter: CompiledDefinition }> {
     let loaded = this.jobs.get(id)
@@ -139,7 +143,8 @@ export class ReplayWorker {
     return queue.consume(
       async (job) => {
         try {
-          await this.run(job.data)
+          const outcome = await this.run(job.data)
+          this.onTask?.(job.data, outcome)
         } catch (e) {
           const permanent =
             e instanceof PermanentJobError ||

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import {
   INTERACTION_TYPES,
@@ -28,13 +29,19 @@ import { ConfigError } from '../config/config-error.js'
 import { runTargets } from '../cli/targets-command.js'
 import { runMasterFiles, runShred } from '../cli/shred-command.js'
 import { runBatchCommand, runBatchWorker } from '../cli/batch-command.js'
+import {
+  ReplayCommandError,
+  runLocalReplay,
+  runRemoteReplay,
+  runReplayWorker,
+} from '../cli/replay-command.js'
 import { runSpeedCommand } from '../cli/speed-command.js'
 import { runStreamsAdd, runStreamsDelete, runStreamsList } from '../cli/streams-command.js'
 import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
 import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
 import { StoreError } from '../../schemas/ports/index.js'
 import { SpeedLayoutError } from '../../speed/index.js'
-import { ApiKeyNotFoundError } from '../../serving/index.js'
+import { ApiKeyNotFoundError, ReplayError } from '../../serving/index.js'
 import { runKeysCreate, runKeysList, runKeysRevoke } from '../cli/keys-command.js'
 import { runServeCommand } from '../cli/serve-command.js'
 import { runStackCommand } from '../cli/stack-command.js'
@@ -64,6 +71,8 @@ const program = new Command()
   .name('sluice')
   .description('Sluice: social-interaction analytics (normalize, shred, batch, speed, serve).')
   .showHelpAfterError()
+  // `sluice replay worker --queue …`: options after a subcommand are the subcommand's.
+  .enablePositionalOptions()
 
 program
   .command('normalize')
@@ -658,6 +667,116 @@ batch
     })
   })
 
+const replay = program
+  .command('replay')
+  .description(
+    'Replay a CSDL filter over the archive (the master dataset) between two times: matches in chronological chunks in --out, with a progress bar. With --api, through a remote stack.',
+  )
+  .option('--filter <file>', 'the CSDL filter to replay (a file)')
+  .option('--from <time>', 'start (ISO 8601, inclusive)', isoTime)
+  .option('--to <time>', 'end (ISO 8601, exclusive)', isoTime)
+  .option('--types <list>', 'interaction types (default: all)', (v: string) =>
+    v.split(',').map((t) => t.trim()),
+  )
+  .addOption(
+    new Option('--format <format>', 'output format')
+      .choices(['ndjson', 'parquet'])
+      .default('ndjson'),
+  )
+  .option('--out <dir>', 'where the chunks and the manifest are written', './replay')
+  .addOption(storeOption())
+  .addOption(queueOption())
+  .option(
+    '--workers <n>',
+    'tasks this process runs at once (more can run `sluice replay worker`)',
+    positiveIntegerOrZero,
+    2,
+  )
+  .option(
+    '--api <url>',
+    'create and follow the replay through this API instead (e.g. http://HOST:8080)',
+  )
+  .addOption(new Option('--key <key>', 'API key for --api').env('SLUICE_API_KEY'))
+  .option('--no-progress', 'no progress bar (there is none unless stderr is a terminal)')
+  .action(
+    async (opts: {
+      filter?: string
+      from?: number
+      to?: number
+      types?: string[]
+      format: 'ndjson' | 'parquet'
+      out: string
+      store: string
+      queue: string
+      workers: number
+      api?: string
+      key?: string
+      progress: boolean
+    }) => {
+      await reporting(
+        'replay',
+        [ConfigError, ReplayCommandError, ReplayError, CsdlCompileError, InputOpenError],
+        async () => {
+          if (opts.filter === undefined || opts.from === undefined || opts.to === undefined)
+            throw new ConfigError('--filter/--from/--to', '', 'give a filter file and both times')
+          const csdl = await readFile(opts.filter, 'utf8').catch((e: unknown) => {
+            throw new InputOpenError(
+              opts.filter as string,
+              e instanceof Error ? e.message : String(e),
+            )
+          })
+          const common = {
+            csdl,
+            from: opts.from,
+            to: opts.to,
+            format: opts.format,
+            out: opts.out,
+            progress: opts.progress && process.stderr.isTTY,
+            stdout: process.stdout,
+            stderr: process.stderr,
+            stopped: signalled(),
+            ...(opts.types === undefined ? {} : { types: opts.types }),
+          }
+          if (opts.api !== undefined) {
+            if (opts.key === undefined)
+              throw new ConfigError(
+                '--key',
+                '',
+                'an API key is needed with --api (or SLUICE_API_KEY)',
+              )
+            await runRemoteReplay({ ...common, api: opts.api, key: opts.key })
+          } else
+            await runLocalReplay({
+              ...common,
+              store: parseStoreUrl('--store', opts.store),
+              queue: parseQueueUrl('--queue', opts.queue),
+              workers: opts.workers,
+            })
+        },
+      )
+    },
+  )
+
+replay
+  .command('worker')
+  .description('Run replay tasks from a shared queue until SIGINT or SIGTERM.')
+  .addOption(storeOption())
+  .addOption(queueOption())
+  .option('--concurrency <n>', 'tasks at once', positiveInteger, 1)
+  .action(async (opts: { store: string; queue: string; concurrency: number }) => {
+    await reporting('replay worker', [ConfigError], async () => {
+      const { clean } = await runReplayWorker({
+        store: parseStoreUrl('--store', opts.store),
+        queue: parseQueueUrl('--queue', opts.queue),
+        concurrency: opts.concurrency,
+        stderr: process.stderr,
+        stopped: signalled(),
+      })
+      // Open connections to a queue that is gone would keep the process alive.
+      if (!clean) process.exit(process.exitCode ?? 0)
+    })
+  })
+
 program
   .command('speed')
   .description(
@@ -765,6 +884,13 @@ program
     positiveIntegerOrZero,
     1000,
   )
+  .addOption(
+    new Option(
+      '--queue <url>',
+      'replay tasks: memory: (run here) or redis://HOST:PORT (shared with `sluice replay worker`)',
+    ).default(process.env['SLUICE_QUEUE'] ?? 'memory:'),
+  )
+  .option('--replay-workers <n>', 'replay tasks this server runs at once', positiveIntegerOrZero, 1)
   .action(
     async (opts: {
       store: string
@@ -775,6 +901,8 @@ program
       graphiql?: boolean
       rateLimit: number
       responseCacheMs: number
+      queue: string
+      replayWorkers: number
     }) => {
       await reporting('serve', [ConfigError, StoreError], async () => {
         await runServeCommand({
@@ -786,6 +914,8 @@ program
           graphiql: opts.graphiql === true,
           rateLimit: opts.rateLimit,
           responseCacheMs: opts.responseCacheMs,
+          queue: parseQueueUrl('--queue', opts.queue),
+          replayWorkers: opts.replayWorkers,
           stderr: process.stderr,
           stopped: signalled(),
         })

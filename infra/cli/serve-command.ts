@@ -5,7 +5,11 @@ import type { Writable } from 'node:stream'
 import { speedRoutes } from '../../speed/index.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
-import type { SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
+import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
+import { openJobQueue } from '../adapters/open-job-queue.js'
+import type { ReplayTask } from '../../serving/index.js'
+import { ConfigError } from '../config/config-error.js'
+import { REPLAY_QUEUE } from './replay-command.js'
 import { startApiService } from '../serve/api-service.js'
 
 export interface ServeCommandOptions {
@@ -19,6 +23,10 @@ export interface ServeCommandOptions {
   readonly rateLimit?: number
   /** How long a key's answer is reused for the same query (0: never). */
   readonly responseCacheMs?: number
+  /** Where replay tasks go: this process's own queue, or one shared with `sluice replay worker`. */
+  readonly queue?: QueueConfig
+  /** Replay tasks this process runs at once (0: only workers elsewhere). */
+  readonly replayWorkers?: number
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -26,11 +34,21 @@ export interface ServeCommandOptions {
 
 /** `sluice serve`: the GraphQL API until stopped. */
 export async function runServeCommand(options: ServeCommandOptions): Promise<void> {
+  if (options.queue?.kind === 'memory' && options.replayWorkers === 0)
+    throw new ConfigError(
+      '--replay-workers',
+      '0',
+      'with an in-process queue this server must run the replays: give a shared --queue redis://HOST:PORT',
+    )
   const objects = openObjectStore(options.store)
   const speedStore = await openSpeedStore(options.speedStore)
   const log = (event: string, fields: Readonly<Record<string, unknown>>): void => {
     options.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`)
   }
+  const replayQueue =
+    options.queue === undefined || options.queue.kind === 'memory'
+      ? undefined
+      : openJobQueue<ReplayTask>(options.queue, REPLAY_QUEUE)
   try {
     const routes = await speedRoutes(speedStore)
     const id = createHash('sha256').update(objects.location).digest('hex').slice(0, 16)
@@ -48,6 +66,8 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
       ...(options.rateLimit === undefined
         ? {}
         : { limits: { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit } }),
+      ...(replayQueue === undefined ? {} : { replayQueue }),
+      ...(options.replayWorkers === undefined ? {} : { replayWorkers: options.replayWorkers }),
       log,
     })
     log('api_listening', {
@@ -59,6 +79,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     await options.stopped
     await service.close()
   } finally {
+    await replayQueue?.close()
     await speedStore.close()
   }
 }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { closeWithin } from './bounded-close.js'
 import type { HandoffJob } from '../../collectors/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
 import { digest, VIEWS, type HealthCheck, type HealthReport } from '../../schemas/index.js'
@@ -158,16 +158,12 @@ export async function runSpeedCommand(
   ops?.close()
   // Jobs in flight finish and are acknowledged; an unreachable queue must not keep the process
   // from stopping (what was not acknowledged is delivered again, and applied once).
-  const closed = (async () => {
+  const gaveUp = !(await closeWithin(async () => {
     await consumer.close()
     await worker.drain()
     await queue.close()
     await channel.close()
-  })()
-  const gaveUp = await Promise.race([
-    closed.then(() => false),
-    sleep(options.shutdownMs ?? 15_000).then(() => true),
-  ])
+  }, options.shutdownMs))
   if (gaveUp) log('stopping without a clean close of the queue (unacknowledged jobs come back)')
   await store.close()
   return { clean: !gaveUp }
