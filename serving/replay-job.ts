@@ -11,6 +11,7 @@ import {
   newReplayId,
   replayCancelledKey,
   replayJobKey,
+  replayActiveKey,
   replayOwnerKey,
   type ReplayFormat,
 } from './replay-layout.js'
@@ -140,6 +141,7 @@ export async function createReplay(
   }
   await store.put(replayJobKey(job.id), new TextEncoder().encode(JSON.stringify(job)))
   await store.put(replayOwnerKey(job.owner, job.id), new Uint8Array())
+  await store.put(replayActiveKey(job.id), new Uint8Array())
   const tasks = job.partitions.map((p) => ({ replay: job.id, type: p.type, date: p.date }))
   await queue.add(tasks.map((data) => ({ id: replayTaskId(data), data })))
   // Nothing to scan: the replay is done, with no chunks.
@@ -180,4 +182,5 @@ export async function cancelReplay(
     replayCancelledKey(id),
     new TextEncoder().encode(JSON.stringify({ cancelledAt: now.toISOString() })),
   )
+  await store.delete(replayActiveKey(id))
 }

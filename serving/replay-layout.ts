@@ -9,7 +9,8 @@
  *   manifest.json                 every chunk in order, written when the last day is done
  *   cancelled.json, failed.json   why it stopped early
  *
- * and `replays/_owners/<key id>/<id>` (empty) lists a key's replays without reading the rest.
+ * and, empty, `replays/_owners/<key id>/<id>` lists a key's replays without reading the rest,
+ * `replays/_active/<id>` the replays still running (so one scan can serve several).
  */
 import { randomBytes } from 'node:crypto'
 
@@ -29,6 +30,8 @@ export function isReplayId(value: string): boolean {
 
 export const replayOwnerKey = (owner: string, id: string): string =>
   `${REPLAYS_PREFIX}_owners/${owner}/${id}`
+export const REPLAYS_ACTIVE_PREFIX = `${REPLAYS_PREFIX}_active/`
+export const replayActiveKey = (id: string): string => `${REPLAYS_ACTIVE_PREFIX}${id}`
 export const replayPrefix = (id: string): string => `${REPLAYS_PREFIX}${id}/`
 export const replayJobKey = (id: string): string => `${replayPrefix(id)}job.json`
 export const replayManifestKey = (id: string): string => `${replayPrefix(id)}manifest.json`

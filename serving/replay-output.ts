@@ -4,6 +4,7 @@ import { gunzip, gzip } from 'node:zlib'
 import type { ObjectStore } from '../schemas/ports/index.js'
 import type { ReplayJob } from './replay-job.js'
 import {
+  replayActiveKey,
   replayCancelledKey,
   replayChunkKey,
   replayFailedKey,
@@ -76,6 +77,7 @@ export const readReplayCancelled = (store: ObjectStore, id: string) =>
 /** Records why a replay stopped: a task that can never succeed. */
 export async function failReplay(store: ObjectStore, id: string, reason: string): Promise<void> {
   await putJson(store, replayFailedKey(id), { reason, failedAt: new Date().toISOString() })
+  await store.delete(replayActiveKey(id))
 }
 
 // Task outputs are internal: each line carries its sort key, so a day's types merge without
@@ -202,6 +204,7 @@ export async function finishReplay(
     completedAt: now.toISOString(),
   }
   await putJson(store, replayManifestKey(job.id), manifest)
+  await store.delete(replayActiveKey(job.id))
   for (const p of job.partitions) await store.delete(replayTaskOutputKey(job.id, p.date, p.type))
   return manifest
 }

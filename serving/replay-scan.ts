@@ -33,42 +33,69 @@ export class ReplayStopped extends Error {
   }
 }
 
+/** One replay's part of a shared scan. */
+export interface ScanFilter {
+  /** Names the replay's records in the result. */
+  readonly key: string
+  readonly definition: CompiledDefinition
+  /** The replay's own `[from, to)`. */
+  readonly from: number
+  readonly to: number
+}
+
 export interface PartitionScan {
   readonly store: ObjectStore
   readonly snapshot: MasterSnapshot
   readonly type: string
   readonly date: string
-  readonly from: number
-  readonly to: number
-  readonly definition: CompiledDefinition
+  /** Every filter evaluated in the one pass. */
+  readonly filters: readonly ScanFilter[]
   /** Checked between record batches: true stops the scan with {@link ReplayStopped}. */
   readonly stopped?: () => boolean
   /** Row counts of the filter pass (rows scanned) accumulate here. */
   readonly stats: ScanStats
+  /** Named in {@link ReplayStopped}. */
   readonly replay: string
 }
 
+const byTime = (a: ReplayRecord, b: ReplayRecord): number =>
+  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 /**
- * One (type, day) partition's matches, in output order. Two passes, so a selective filter reads
- * little: the first reads only the columns the filter needs (and the id) and evaluates it; the
+ * One (type, day) partition's matches for several replays at once (DataSift's many filters in
+ * one pass), each replay's in output order. Two passes, so selective filters read little: the
+ * first reads only the columns the filters need (and the id) and evaluates them all; the
  * second, only when something matched, reads every column of the row groups between the first
- * and last match and keeps the matched rows.
+ * and last match and keeps the matched rows, each encoded once whatever number of replays
+ * matched it.
  */
-export async function scanReplayPartition(scan: PartitionScan): Promise<ReplayRecord[]> {
+export async function scanReplayPartition(
+  scan: PartitionScan,
+): Promise<Map<string, ReplayRecord[]>> {
   const set = new FilterSet()
-  set.add(scan.definition)
+  const byHash = new Map<string, ScanFilter[]>()
+  for (const f of scan.filters) {
+    const same = byHash.get(f.definition.hash)
+    if (same === undefined) {
+      set.add(f.definition)
+      byHash.set(f.definition.hash, [f])
+    } else same.push(f)
+  }
   const start = dayStart(scan.date)
-  const from = Math.max(scan.from, start)
-  const to = Math.min(scan.to, start + DAY_MS)
+  const from = Math.max(Math.min(...scan.filters.map((f) => f.from)), start)
+  const to = Math.min(Math.max(...scan.filters.map((f) => f.to)), start + DAY_MS)
   const filterColumns = [
-    ...new Set(['interaction.id', ...definitionTargets(scan.definition)]),
+    ...new Set(['interaction.id', ...scan.filters.flatMap((f) => definitionTargets(f.definition))]),
   ].filter((path) => findTarget(path) !== undefined)
-  const matched = new Map<string, readonly string[]>()
+  // Interaction id → the filters it matched, with their tags.
+  const matched = new Map<string, { filter: ScanFilter; tags: readonly string[] }[]>()
   let first = Infinity
   let last = -Infinity
   const check = (): void => {
     if (scan.stopped?.() === true) throw new ReplayStopped(scan.replay)
   }
+  const out = new Map<string, ReplayRecord[]>(scan.filters.map((f) => [f.key, []]))
+  if (from >= to) return out
   for await (const batch of scanMaster(
     scan.store,
     { snapshot: scan.snapshot, types: [scan.type], from, to, columns: filterColumns },
@@ -76,18 +103,22 @@ export async function scanReplayPartition(scan: PartitionScan): Promise<ReplayRe
   )) {
     check()
     for (const interaction of arrowToInteractions(new Table([batch]))) {
-      const hit = set.match(interaction)[0]
-      if (hit === undefined) continue
+      const hits = set.match(interaction)
+      if (hits.length === 0) continue
       const id = interaction.interaction?.id
       const at = interaction.interaction?.created_at
       if (id === undefined || at === undefined) continue
-      matched.set(id, hit.tags)
+      const mine: { filter: ScanFilter; tags: readonly string[] }[] = []
+      for (const hit of hits)
+        for (const filter of byHash.get(hit.hash) ?? [])
+          if (at >= filter.from && at < filter.to) mine.push({ filter, tags: hit.tags })
+      if (mine.length === 0) continue
+      matched.set(id, mine)
       if (at < first) first = at
       if (at > last) last = at
     }
   }
-  if (matched.size === 0) return []
-  const out: ReplayRecord[] = []
+  if (matched.size === 0) return out
   for await (const batch of scanMaster(scan.store, {
     snapshot: scan.snapshot,
     types: [scan.type],
@@ -98,16 +129,16 @@ export async function scanReplayPartition(scan: PartitionScan): Promise<ReplayRe
     check()
     for (const interaction of arrowToInteractions(new Table([batch]))) {
       const id = interaction.interaction?.id
-      const tags = id === undefined ? undefined : matched.get(id)
-      if (tags === undefined) continue
-      const sluice = JSON.stringify({ streams: [scan.definition.hash], tags })
-      const json = encodeInteraction(interaction)
-      out.push({
-        at: interaction.interaction?.created_at ?? 0,
-        id: id as string,
-        line: `${json.slice(0, -1)},"sluice":${sluice}}`,
-      })
+      const mine = id === undefined ? undefined : matched.get(id)
+      if (mine === undefined) continue
+      const json = encodeInteraction(interaction).slice(0, -1)
+      const at = interaction.interaction?.created_at ?? 0
+      for (const { filter, tags } of mine) {
+        const sluice = JSON.stringify({ streams: [filter.definition.hash], tags })
+        out.get(filter.key)?.push({ at, id: id as string, line: `${json},"sluice":${sluice}}` })
+      }
     }
   }
-  return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (const records of out.values()) records.sort(byTime)
+  return out
 }

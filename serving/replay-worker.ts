@@ -8,6 +8,7 @@ import {
 } from '../schemas/index.js'
 import {
   DEFAULT_RETRY_POLICY,
+  listAll,
   PermanentJobError,
   type JobQueue,
   type ObjectStore,
@@ -19,7 +20,7 @@ import {
   type ReplayJob,
   type ReplayTask,
 } from './replay-job.js'
-import { replayCancelledKey } from './replay-layout.js'
+import { replayCancelledKey, REPLAYS_ACTIVE_PREFIX } from './replay-layout.js'
 import {
   failReplay,
   finishDay,
@@ -31,6 +32,10 @@ import { ReplayStopped, scanReplayPartition } from './replay-scan.js'
 
 // How often a running task looks for its replay's cancellation.
 const CANCEL_POLL_MS = 250
+// How long the list of running replays is reused.
+const ACTIVE_LIST_MS = 1000
+// Replays one pass evaluates at most.
+const MAX_SHARED = 64
 
 export type TaskOutcome = 'done' | 'already-done' | 'cancelled'
 
@@ -41,6 +46,7 @@ export type TaskOutcome = 'done' | 'already-done' | 'cancelled'
 export class ReplayWorker {
   private readonly jobs = new Map<string, Promise<{ job: ReplayJob; filter: CompiledDefinition }>>()
   private readonly snapshots = new Map<number, Promise<MasterSnapshot>>()
+  private activeList: { at: number; ids: Promise<string[]> } | undefined
 
   constructor(
     private readonly store: ObjectStore,
@@ -76,12 +82,59 @@ export class ReplayWorker {
     return (await this.store.head(replayCancelledKey(id))) !== undefined
   }
 
-  /** One task: scan its partition, store its matches, then finish its day and the replay. */
+  /** Replays still running, as `replays/_active/` lists them (re-listed at most once a second). */
+  private async active(): Promise<string[]> {
+    const now = Date.now()
+    if (this.activeList === undefined || now - this.activeList.at > ACTIVE_LIST_MS)
+      this.activeList = {
+        at: now,
+        ids: (async () => {
+          const ids: string[] = []
+          for await (const o of listAll(this.store, REPLAYS_ACTIVE_PREFIX))
+            ids.push(o.key.slice(REPLAYS_ACTIVE_PREFIX.length))
+          return ids
+        })(),
+      }
+    return this.activeList.ids
+  }
+
+  /**
+   * The other running replays that still need the task's partition of the same master version:
+   * scanned in the same pass. Their own tasks then find the work done.
+   */
+  private async companions(
+    job: ReplayJob,
+    task: ReplayTask,
+  ): Promise<{ job: ReplayJob; filter: CompiledDefinition }[]> {
+    const out: { job: ReplayJob; filter: CompiledDefinition }[] = []
+    for (const id of await this.active()) {
+      if (id === job.id || out.length >= MAX_SHARED - 1) continue
+      const other = await this.load(id).catch(() => undefined)
+      if (
+        other === undefined ||
+        other.job.masterVersion !== job.masterVersion ||
+        !other.job.partitions.some((p) => p.type === task.type && p.date === task.date) ||
+        (await readTaskDone(this.store, other.job, task.date, task.type)) !== undefined ||
+        (await this.cancelled(id))
+      )
+        continue
+      out.push(other)
+    }
+    return out
+  }
+
+  /**
+   * One task: scan its partition (for the other replays that need it too), store each one's
+   * matches, then finish their day and, when it was the last, the replays.
+   */
   async run(task: ReplayTask): Promise<TaskOutcome> {
-    const { job, filter } = await this.load(task.replay)
+    const primary = await this.load(task.replay)
+    const { job } = primary
     if (await this.cancelled(job.id)) return 'cancelled'
     let outcome: TaskOutcome = 'already-done'
+    let group = [primary]
     if ((await readTaskDone(this.store, job, task.date, task.type)) === undefined) {
+      group = [primary, ...(await this.companions(job, task))]
       const startedAt = new Date().toISOString()
       const stats = emptyScanStats()
       let stop = false
@@ -98,9 +151,12 @@ export class ReplayWorker {
           snapshot: await this.snapshot(job.masterVersion),
           type: task.type,
           date: task.date,
-          from: job.from,
-          to: job.to,
-          definition: filter,
+          filters: group.map((g) => ({
+            key: g.job.id,
+            definition: g.filter,
+            from: g.job.from,
+            to: g.job.to,
+          })),
           stopped: () => stop,
           stats,
           replay: job.id,
@@ -111,22 +167,27 @@ export class ReplayWorker {
       } finally {
         clearInterval(poll)
       }
-      await writeTaskOutput(
-        this.store,
-        job,
-        {
-          type: task.type,
-          date: task.date,
-          rowsScanned: stats.rowsYielded,
-          matches: records.length,
-          startedAt,
-          finishedAt: new Date().toISOString(),
-        },
-        records,
-      )
+      const finishedAt = new Date().toISOString()
+      for (const g of group) {
+        const mine = records.get(g.job.id) ?? []
+        await writeTaskOutput(
+          this.store,
+          g.job,
+          {
+            type: task.type,
+            date: task.date,
+            rowsScanned: stats.rowsYielded,
+            matches: mine.length,
+            startedAt,
+            finishedAt,
+          },
+          mine,
+        )
+      }
       outcome = 'done'
     }
-    if (await finishDay(this.store, job, task.date)) await finishReplay(this.store, job)
+    for (const g of group)
+      if (await finishDay(this.store, g.job, task.date)) await finishReplay(this.store, g.job)
     return outcome
   }
 

@@ -208,6 +208,45 @@ describe('historical replays', () => {
     expect(status.rowsScanned).toBeGreaterThan(got.length)
   }, 120_000)
 
+  it('scans a partition once for every replay that needs it, each getting its own matches', async () => {
+    const asks = [
+      { csdl: english.source, from: START + 5 * HOUR, to: START + 80 * HOUR },
+      { csdl: 'interaction.hashtags exists', from: START, to: START + 96 * HOUR },
+      { csdl: english.source, from: START + 30 * HOUR, to: START + 60 * HOUR },
+      { csdl: 'links.domain exists', from: START + 20 * HOUR, to: START + 90 * HOUR },
+    ]
+    const idsOf = async (status: ReplayStatus): Promise<string[]> =>
+      (await output(status)).map((r) => r.interaction.id)
+    // Each alone, one after another.
+    const alone: string[][] = []
+    for (const a of asks) {
+      const job = await createReplay(store, queue, { owner: 'bob', ...a, format: 'ndjson' })
+      alone.push(await idsOf(await finished(job.id)))
+    }
+    // All at once, queued before one worker starts: its first task scans for all of them.
+    const shared = openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays-shared')
+    const jobs = []
+    for (const a of asks)
+      jobs.push(await createReplay(store, shared, { owner: 'bob', ...a, format: 'ndjson' }))
+    const outcomes: string[] = []
+    const consumer = new ReplayWorker(store, (_task, outcome) => outcomes.push(outcome)).consume(
+      shared,
+    )
+    try {
+      for (const [n, job] of jobs.entries())
+        expect(await idsOf(await finished(job.id))).toEqual(alone[n])
+    } finally {
+      await consumer.close()
+      await shared.close()
+    }
+    // One scan per day did the work of every replay's task for that day.
+    const days = new Set(jobs.flatMap((j) => j.partitions.map((p) => p.date)))
+    const tasks = jobs.reduce((n, j) => n + j.partitions.length, 0)
+    expect(days.size).toBe(5)
+    expect(outcomes.filter((o) => o === 'done').length).toBe(days.size)
+    expect(outcomes.filter((o) => o === 'already-done').length).toBe(tasks - days.size)
+  }, 120_000)
+
   it('finishes at once with no output when no partition holds the range, and stops when cancelled', async () => {
     const empty = await createReplay(store, queue, {
       owner: 'alice',
