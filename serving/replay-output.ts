@@ -13,6 +13,7 @@ import {
   replayTaskDoneKey,
   replayTaskOutputKey,
 } from './replay-layout.js'
+import { encodeChunk } from './replay-chunk-format.js'
 import type { ReplayRecord } from './replay-scan.js'
 
 const gzipAsync = promisify(gzip)
@@ -162,7 +163,7 @@ export async function finishDay(
   const chunks: ReplayChunk[] = []
   for (let n = 0; n * job.chunkRecords < records.length; n++) {
     const slice = records.slice(n * job.chunkRecords, (n + 1) * job.chunkRecords)
-    const body = await gzipAsync(slice.map((r) => `${r.line}\n`).join(''), { level: 6 })
+    const body = await encodeChunk(slice, job.format)
     const key = replayChunkKey(job.id, date, n, job.format)
     await store.put(key, body)
     chunks.push({

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib'
 import { createHash } from 'node:crypto'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchViews, runBatchJob, type BatchTask } from '../batch/index.js'
 import { replayedRecords } from '../bench/replayed-firehose.js'
@@ -245,6 +246,43 @@ describe('historical replays', () => {
     expect(days.size).toBe(5)
     expect(outcomes.filter((o) => o === 'done').length).toBe(days.size)
     expect(outcomes.filter((o) => o === 'already-done').length).toBe(tasks - days.size)
+  }, 120_000)
+
+  it('writes Parquet chunks another engine reads: the same records, in order, with their streams', async () => {
+    const ask = {
+      owner: 'carol',
+      csdl: english.source,
+      from: START + 10 * HOUR,
+      to: START + 70 * HOUR,
+    }
+    const ndjson = await finished(
+      (await createReplay(store, queue, { ...ask, format: 'ndjson' }, { chunkRecords: 300 })).id,
+    )
+    const parquet = await finished(
+      (await createReplay(store, queue, { ...ask, format: 'parquet' }, { chunkRecords: 300 })).id,
+    )
+    expect(parquet.state).toBe('done')
+    const keys = parquet.manifest?.chunks.map((c) => c.key) ?? []
+    expect(keys.length).toBeGreaterThan(1)
+    expect(keys.every((k) => k.endsWith('.parquet'))).toBe(true)
+    const duck = await (await DuckDBInstance.create(':memory:')).connect()
+    try {
+      const ids: string[] = []
+      for (const key of keys) {
+        const rows = (
+          await duck.runAndReadAll(
+            `SELECT "interaction.id", "sluice.streams"::VARCHAR FROM read_parquet('${dir.path}/store/${key}')`,
+          )
+        ).getRows() as [string, string][]
+        for (const [id, streams] of rows) {
+          ids.push(id)
+          expect(streams).toBe(`[${english.hash}]`)
+        }
+      }
+      expect(ids).toEqual((await output(ndjson)).map((r) => r.interaction.id))
+    } finally {
+      duck.closeSync()
+    }
   }, 120_000)
 
   it('finishes at once with no output when no partition holds the range, and stops when cancelled', async () => {
