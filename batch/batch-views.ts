@@ -71,6 +71,19 @@ export class BatchViews {
     return this.current?.manifest.version ?? 0
   }
 
+  /**
+   * Whether the served version was built with `stream` (its history folded in: a stream
+   * registered after the version has no batch rows until the next run backfills it).
+   */
+  covers(stream: string): { version: number; watermark: number; covered: boolean } {
+    const manifest = this.current?.manifest
+    return {
+      version: manifest?.version ?? 0,
+      watermark: manifest?.watermark ?? -Infinity,
+      covered: manifest?.streams.includes(stream) ?? false,
+    }
+  }
+
   /** Loads the published version if it is newer; returns the version now served. */
   async refresh(): Promise<number> {
     const version = await currentViewVersion(this.store)

@@ -7,9 +7,9 @@
  *   2. DuckDB running each filter written in SQL over the same Parquet files in the same run
  *      (two threads, writing the matches as gzip NDJSON as a replay does), and the ratio;
  *   3. ten replays of different filters made at once (shared scans) against the same ten run
- *      one after another.
+ *      one after another, over the first --shared-days days.
  *
- *   npm run build && npm run bench:replay -- [--records 5000000] [--days 50] [--store DIR]
+ *   npm run build && npm run bench:replay -- [--records 5000000] [--days 50] [--shared-days 5] [--store DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
@@ -43,6 +43,7 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '5000000' },
     days: { type: 'string', default: '50' },
+    'shared-days': { type: 'string', default: '5' },
     store: { type: 'string' },
     data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data') },
   },

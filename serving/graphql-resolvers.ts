@@ -212,6 +212,14 @@ export const RESOLVERS = {
     csdl: (s: OwnedStream) => s.record.csdl,
     dpu: (s: OwnedStream) => s.record.dpu,
     createdAt: (s: OwnedStream) => Date.parse(s.record.createdAt),
+    history: (s: OwnedStream, _: unknown, ctx: ApiContext) => {
+      const h = ctx.analytics.history(s.record.hash)
+      return {
+        complete: h.complete,
+        batchVersion: h.version,
+        watermark: Number.isFinite(h.watermark) ? h.watermark : null,
+      }
+    },
     timeseries: (
       s: OwnedStream,
       args: Span & { granularity: string; dimension?: string | null },

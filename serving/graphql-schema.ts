@@ -96,6 +96,8 @@ export const TYPE_DEFS = /* GraphQL */ `
     csdl: String!
     dpu: Float!
     createdAt: DateTime!
+    "Whether the batch views hold this stream's history yet (the next batch run backfills it)."
+    history: StreamHistory!
     "Interactions per bucket over [from, to), both whole buckets; optionally per dimension value."
     timeseries(
       from: DateTime!
@@ -111,6 +113,14 @@ export const TYPE_DEFS = /* GraphQL */ `
     influencers(from: DateTime!, to: DateTime!, k: Int = 10): Influencers!
     "Link domains ranked by links shared over [from, to)."
     domains(from: DateTime!, to: DateTime!, k: Int = 10): Domains!
+  }
+
+  type StreamHistory {
+    "True once a batch version built with this stream is served: answers before the watermark then count its history; until then they read as empty (the speed layer counts it from registration on)."
+    complete: Boolean!
+    "The batch version served (0: none yet)."
+    batchVersion: Int!
+    watermark: DateTime
   }
 
   "Where an answer came from: one batch watermark per answer."

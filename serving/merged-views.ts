@@ -75,6 +75,11 @@ export class MergedViews {
    * A stream's view per bucket of `granularity` over `[from, to)` (both ends whole buckets),
    * merged per (bucket, key), with the layers each bucket came from.
    */
+  /** Whether the batch version now served holds `stream`'s history (see BatchViews.covers). */
+  batchHistory(stream: string): { version: number; watermark: number; covered: boolean } {
+    return this.batch.covers(stream)
+  }
+
   async series(
     query: ViewQuery,
   ): Promise<{ readonly coverage: Coverage; readonly rows: readonly SeriesRow[] }> {

@@ -51,6 +51,15 @@ export const UNIQUES_RELATIVE_ERROR = 1.04 / Math.sqrt(4096)
 export class StreamAnalytics {
   constructor(private readonly views: MergedViews) {}
 
+  /**
+   * A stream's backfill: complete once a batch version built with the stream is served; until
+   * then its buckets before the watermark read as empty.
+   */
+  history(stream: string): { version: number; watermark: number; complete: boolean } {
+    const { version, watermark, covered } = this.views.batchHistory(stream)
+    return { version, watermark, complete: covered }
+  }
+
   async timeseries(
     span: StreamSpan & { readonly granularity: Granularity; readonly dimension?: VolumeDimension },
   ): Promise<{ readonly coverage: Coverage; readonly points: readonly SeriesPoint[] }> {

@@ -285,6 +285,56 @@ describe('historical replays', () => {
     }
   }, 120_000)
 
+  it('backfills a stream registered later at the next batch run, and says when it is complete', async () => {
+    const late = await new StreamCatalog(store).create(
+      'interaction.hashtags exists',
+      'tags',
+      'dave',
+    )
+    const from = START
+    const to = START + 90 * HOUR
+    expect(analytics.history(late.hash).complete).toBe(false)
+    const before = await analytics.timeseries({ stream: late.hash, from, to, granularity: 'hour' })
+    expect(before.points.reduce((n, p) => n + p.count, 0)).toBe(0)
+    const batchQueue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
+    const report = await runBatchJob({
+      store,
+      queue: batchQueue,
+      shardStore: new LevelShardStore(),
+      views: VIEWS,
+      workers: 2,
+      workDir: `${dir.path}/work`,
+      pollMs: 20,
+    }).finally(() => batchQueue.close())
+    expect(report.newStreams).toBe(1)
+    await batch.refresh()
+    expect(analytics.history(late.hash)).toMatchObject({
+      complete: true,
+      version: report.version.version,
+    })
+    // The history now counts: as many as a replay of the same filter over the same hours finds.
+    const end = Math.min(to, report.version.watermark)
+    const after = await analytics.timeseries({
+      stream: late.hash,
+      from,
+      to: end,
+      granularity: 'hour',
+    })
+    const replay = await finished(
+      (
+        await createReplay(store, queue, {
+          owner: 'dave',
+          csdl: late.csdl,
+          from,
+          to: end,
+          format: 'ndjson',
+        })
+      ).id,
+    )
+    expect(replay.matches).toBeGreaterThan(100)
+    expect(after.points.reduce((n, p) => n + p.count, 0)).toBe(replay.matches)
+  }, 120_000)
+
   it('finishes at once with no output when no partition holds the range, and stops when cancelled', async () => {
     const empty = await createReplay(store, queue, {
       owner: 'alice',

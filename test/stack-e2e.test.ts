@@ -112,6 +112,20 @@ describe('npm start: the one-command stack', () => {
       90_000,
     )
     expect(later.count).toBeGreaterThan(first)
+    // A batch run after the registration backfilled the stream's history.
+    await until(
+      'the stream to be backfilled',
+      async () => {
+        const h = await ask(
+          'query($h: ID!) { stream(hash: $h) { history { complete batchVersion } } }',
+          {
+            h: hash,
+          },
+        )
+        return (h.data?.['stream'] as { history: { complete: boolean } }).history.complete
+      },
+      90_000,
+    )
     const health = await fetch((url as string).replace('/graphql', '/health'))
     const report = (await health.json()) as { status: string }
     expect(report, JSON.stringify(report)).toMatchObject({ status: 'ok' })
