@@ -19,6 +19,7 @@ import {
   ReplayStatusReader,
   ReplayWorker,
   StreamAnalytics,
+  type ReplayPartition,
   type ReplayStatus,
   type ReplayTask,
 } from '../serving/index.js'
@@ -346,7 +347,7 @@ describe('historical replays', () => {
     const none = await finished(empty.id)
     expect(none.manifest?.records).toBe(0)
     expect(none.chunks).toEqual([])
-    // Cancelled before any worker takes its tasks: they do nothing.
+    // Cancelled before any worker takes the rest of its tasks: they do nothing.
     const idle = openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays-idle')
     const cancelled = await createReplay(store, idle, {
       owner: 'alice',
@@ -355,6 +356,14 @@ describe('historical replays', () => {
       to: START + 96 * HOUR,
       format: 'ndjson',
     })
+    // One day's task done by hand: that day's chunks are ready while the rest waits.
+    const firstDay = cancelled.partitions[0] as ReplayPartition
+    await new ReplayWorker(store).run({ replay: cancelled.id, ...firstDay })
+    const partial = await reader.status(cancelled)
+    expect(partial.state).toBe('running')
+    expect(partial.manifest).toBeUndefined()
+    expect(partial.chunks.length).toBeGreaterThan(0)
+    expect(partial.chunks.every((c) => c.key.includes(`/chunks/${firstDay.date}-`))).toBe(true)
     await cancelReplay(store, cancelled.id)
     const late = new ReplayWorker(store).consume(idle)
     await until('the cancelled tasks to be taken', async () => {
@@ -366,6 +375,6 @@ describe('historical replays', () => {
     const status = await reader.status(cancelled)
     expect(status.state).toBe('cancelled')
     expect(status.manifest).toBeUndefined()
-    expect(status.partitionsDone).toBe(0)
+    expect(status.partitionsDone).toBe(1)
   }, 60_000)
 })
