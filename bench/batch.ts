@@ -24,6 +24,7 @@ import { startRedis } from '../infra/launchers/redis-launcher.js'
 import { StreamCatalog } from '../query-dsl/index.js'
 import { readMasterSnapshot, VIEWS } from '../schemas/index.js'
 import { shred } from '../shredder/index.js'
+import { ensureReplayedMaster } from './bench-master.js'
 import { registerBenchStreams } from './bench-streams.js'
 import { writeReplayedSegments } from './replayed-firehose.js'
 
@@ -50,18 +51,7 @@ const shardStore = new LevelShardStore()
 const SLUICE = join(process.cwd(), 'dist/infra/bin/sluice.js')
 
 console.log(`bench/batch — master dataset in ${dir}`)
-if ((await readMasterSnapshot(store)).parts.size === 0) {
-  console.log(
-    `building it: the Twitter sample replayed to ${fmt(records)} over ${days} days, shredded`,
-  )
-  await writeReplayedSegments(store, {
-    dataDir: values.data,
-    records,
-    start: START,
-    windowMs: days * DAY_MS,
-  })
-  await shred({ store })
-}
+await ensureReplayedMaster(store, { records, days, start: START, dataDir: values.data })
 const snapshot = await readMasterSnapshot(store)
 const rows = [...snapshot.parts.values()].reduce((n, p) => n + p.rows, 0)
 

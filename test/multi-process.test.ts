@@ -7,12 +7,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runBatchJob, type BatchTask } from '../batch/index.js'
 import { replayedRecords } from '../bench/replayed-firehose.js'
-import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
-import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
 import { startCassandra, type CassandraServer } from '../infra/launchers/cassandra-launcher.js'
 import type { LaunchedProcess } from '../infra/launchers/launched-process.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
@@ -23,6 +20,7 @@ import { envelopePrefix, VIEWS } from '../schemas/index.js'
 import { ApiKeys } from '../serving/index.js'
 import { shred } from '../shredder/index.js'
 import { SpeedWorker } from '../speed/index.js'
+import { runMemoryBatch } from './support/memory-batch.js'
 import { putRawSegment } from './support/raw-segments.js'
 import { sharedDataDir } from './support/shared-data.js'
 import {
@@ -180,16 +178,7 @@ async function embeddedStack(dir: string): Promise<{
     records: records.slice(0, BATCHED),
   })
   await shred({ store, compact: false })
-  const queue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
-  const report = await runBatchJob({
-    store,
-    queue,
-    shardStore: new LevelShardStore(),
-    views: VIEWS,
-    workers: 2,
-    workDir: `${dir}/batch-work`,
-    pollMs: 20,
-  }).finally(() => queue.close())
+  const report = await runMemoryBatch(store, `${dir}/batch-work`)
   await until('the embedded API to load the batch version', () => api.batch.version > 0)
   return {
     api,

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BatchViews, runBatchJob, type BatchTask } from '../batch/index.js'
+import { BatchViews } from '../batch/index.js'
 import { replayedRecords } from '../bench/replayed-firehose.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
@@ -25,6 +25,7 @@ import {
 } from '../serving/index.js'
 import { shred } from '../shredder/index.js'
 import { SpeedViews, SpeedWorker } from '../speed/index.js'
+import { runMemoryBatch } from './support/memory-batch.js'
 import { putRawSegment } from './support/raw-segments.js'
 import { sharedDataDir } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
@@ -111,16 +112,7 @@ describe('historical replays', () => {
       records: records.slice(2500),
     })
     await shred({ store, compact: false })
-    const batchQueue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
-    await runBatchJob({
-      store,
-      queue: batchQueue,
-      shardStore: new LevelShardStore(),
-      views: VIEWS,
-      workers: 2,
-      workDir: `${dir.path}/work`,
-      pollMs: 20,
-    }).finally(() => batchQueue.close())
+    await runMemoryBatch(store, `${dir.path}/work`)
     batch = new BatchViews(store, new LevelShardStore(), `${dir.path}/cache`, VIEWS)
     await batch.refresh()
     analytics = new StreamAnalytics(
@@ -297,16 +289,7 @@ describe('historical replays', () => {
     expect(analytics.history(late.hash).complete).toBe(false)
     const before = await analytics.timeseries({ stream: late.hash, from, to, granularity: 'hour' })
     expect(before.points.reduce((n, p) => n + p.count, 0)).toBe(0)
-    const batchQueue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
-    const report = await runBatchJob({
-      store,
-      queue: batchQueue,
-      shardStore: new LevelShardStore(),
-      views: VIEWS,
-      workers: 2,
-      workDir: `${dir.path}/work`,
-      pollMs: 20,
-    }).finally(() => batchQueue.close())
+    const report = await runMemoryBatch(store, `${dir.path}/work`)
     expect(report.newStreams).toBe(1)
     await batch.refresh()
     expect(analytics.history(late.hash)).toMatchObject({

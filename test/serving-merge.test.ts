@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BatchViews, runBatchJob, type BatchTask } from '../batch/index.js'
+import { BatchViews } from '../batch/index.js'
 import { replayedRecords } from '../bench/replayed-firehose.js'
-import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
@@ -24,6 +23,7 @@ import {
 import { MergedViews, StreamAnalytics, TimeRangeError } from '../serving/index.js'
 import { shred } from '../shredder/index.js'
 import { expireBefore, SpeedViews, SpeedWorker } from '../speed/index.js'
+import { runMemoryBatch } from './support/memory-batch.js'
 import { putRawSegment } from './support/raw-segments.js'
 import { sharedDataDir } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
@@ -87,21 +87,7 @@ describe('the merge API at the batch watermark', () => {
 
   const runBatch = async (): Promise<number> => {
     await shred({ store, compact: false })
-    const queue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
-    try {
-      const report = await runBatchJob({
-        store,
-        queue,
-        shardStore,
-        views: VIEWS,
-        workers: 2,
-        workDir: `${dir.path}/work`,
-        pollMs: 20,
-      })
-      return report.version.watermark
-    } finally {
-      await queue.close()
-    }
+    return (await runMemoryBatch(store, `${dir.path}/work`, VIEWS)).version.watermark
   }
 
   beforeAll(async () => {

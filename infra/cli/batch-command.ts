@@ -13,7 +13,7 @@ import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
 import { LevelShardStore } from '../adapters/view-shards/level-shard-store.js'
 import type { QueueConfig, StoreConfig } from '../config/adapter-urls.js'
-import { ConfigError } from '../config/config-error.js'
+import { ConfigError, requireSharedQueue } from '../config/config-error.js'
 
 export const BATCH_QUEUE = 'batch'
 
@@ -97,12 +97,7 @@ export interface BatchWorkerCommandOptions {
 
 /** `sluice batch worker`: computes batch tasks from a shared queue until stopped. */
 export async function runBatchWorker(options: BatchWorkerCommandOptions): Promise<void> {
-  if (options.queue.kind === 'memory')
-    throw new ConfigError(
-      '--queue',
-      'memory:',
-      'a separate worker needs a shared queue: redis://HOST:PORT',
-    )
+  requireSharedQueue(options.queue)
   const store = openObjectStore(options.store)
   const queue = openJobQueue<BatchTask>(options.queue, BATCH_QUEUE)
   const context = {

@@ -15,7 +15,7 @@ import {
 } from '../../serving/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
-import { ConfigError } from '../config/config-error.js'
+import { ConfigError, requireSharedQueue } from '../config/config-error.js'
 import type { QueueConfig, StoreConfig } from '../config/adapter-urls.js'
 
 export const REPLAY_QUEUE = 'replays'
@@ -294,12 +294,7 @@ export async function runReplayWorker(options: {
   readonly stderr: Writable
   readonly stopped: Promise<void>
 }): Promise<{ clean: boolean }> {
-  if (options.queue.kind === 'memory')
-    throw new ConfigError(
-      '--queue',
-      'memory:',
-      'a separate worker needs a shared queue: redis://HOST:PORT',
-    )
+  requireSharedQueue(options.queue)
   const store = openObjectStore(options.store)
   const queue = openJobQueue<ReplayTask>(options.queue, REPLAY_QUEUE)
   const consumer = new ReplayWorker(store, (task, outcome) =>

@@ -10,7 +10,7 @@ import { openMatchChannel } from '../adapters/open-match-channel.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
-import { ConfigError } from '../config/config-error.js'
+import { requireSharedQueue } from '../config/config-error.js'
 import { WatermarkFollower, watermarkAgeCheck } from '../speed/watermark-follower.js'
 import { createOpsServer, listen } from '../http/ops-server.js'
 import { speedMetrics } from '../metrics/speed-metrics.js'
@@ -68,12 +68,10 @@ async function speedHealth(
 export async function runSpeedCommand(
   options: SpeedCommandOptions,
 ): Promise<{ readonly clean: boolean }> {
-  if (options.queue.kind === 'memory')
-    throw new ConfigError(
-      '--queue',
-      'memory:',
-      'a separate speed process needs the collectors’ hand-off queue: redis://HOST:PORT',
-    )
+  requireSharedQueue(
+    options.queue,
+    'a separate speed process needs the collectors’ hand-off queue: redis://HOST:PORT',
+  )
   const objects = openObjectStore(options.store)
   const store = await openSpeedStore(options.speedStore)
   const streams = new WatchedStreams(new StreamCatalog(objects))

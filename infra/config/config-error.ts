@@ -9,3 +9,11 @@ export class ConfigError extends Error {
     super(`${setting}=${JSON.stringify(value)}: ${reason}`)
   }
 }
+
+/** A worker of a separate process needs a queue other processes can reach. */
+export function requireSharedQueue(
+  queue: { readonly kind: string },
+  reason = 'a separate worker needs a shared queue: redis://HOST:PORT',
+): void {
+  if (queue.kind === 'memory') throw new ConfigError('--queue', 'memory:', reason)
+}
