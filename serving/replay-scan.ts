@@ -1,4 +1,4 @@
-import { Table } from 'apache-arrow'
+import { Table, type RecordBatch } from 'apache-arrow'
 import { definitionTargets, FilterSet, type CompiledDefinition } from '../query-dsl/index.js'
 import {
   arrowToInteractions,
@@ -13,7 +13,26 @@ import {
 import type { ObjectStore } from '../schemas/ports/index.js'
 
 const DAY_MS = 86_400_000
-const ALL_COLUMNS = TARGETS.map((t) => t.path)
+/** The columns a record of `type` can fill: the others are null throughout its partitions. */
+function recordColumns(type: string): string[] {
+  const own = TARGETS.filter((t) => (t.sources as readonly string[]).includes(type))
+  return (own.length > 0 ? own : TARGETS).map((t) => t.path)
+}
+
+/** The runs of consecutive rows of `batch` whose id is in `wanted`, as [start, end) pairs. */
+function wantedRuns(batch: RecordBatch, wanted: ReadonlyMap<string, unknown>): [number, number][] {
+  const ids = batch.getChild('interaction.id')
+  const runs: [number, number][] = []
+  if (ids === null) return runs
+  for (let row = 0; row < batch.numRows; row++) {
+    const id = ids.get(row) as string | null
+    if (id === null || !wanted.has(id)) continue
+    const last = runs[runs.length - 1]
+    if (last !== undefined && last[1] === row) last[1] = row + 1
+    else runs.push([row, row + 1])
+  }
+  return runs
+}
 
 /** One matching interaction as a replay writes it. */
 export interface ReplayRecord {
@@ -124,20 +143,20 @@ export async function scanReplayPartition(
     types: [scan.type],
     from: first,
     to: last + 1,
-    columns: ALL_COLUMNS,
+    columns: recordColumns(scan.type),
   })) {
     check()
-    for (const interaction of arrowToInteractions(new Table([batch]))) {
-      const id = interaction.interaction?.id
-      const mine = id === undefined ? undefined : matched.get(id)
-      if (mine === undefined) continue
-      const json = encodeInteraction(interaction).slice(0, -1)
-      const at = interaction.interaction?.created_at ?? 0
-      for (const { filter, tags } of mine) {
-        const sluice = JSON.stringify({ streams: [filter.definition.hash], tags })
-        out.get(filter.key)?.push({ at, id: id as string, line: `${json},"sluice":${sluice}}` })
+    // Objects only for the matched rows: the rest of the batch is never turned into records.
+    for (const [start, end] of wantedRuns(batch, matched))
+      for (const interaction of arrowToInteractions(new Table([batch.slice(start, end)]))) {
+        const id = interaction.interaction?.id as string
+        const json = encodeInteraction(interaction).slice(0, -1)
+        const at = interaction.interaction?.created_at ?? 0
+        for (const { filter, tags } of matched.get(id) ?? []) {
+          const sluice = JSON.stringify({ streams: [filter.definition.hash], tags })
+          out.get(filter.key)?.push({ at, id, line: `${json},"sluice":${sluice}}` })
+        }
       }
-    }
   }
   for (const records of out.values()) records.sort(byTime)
   return out
