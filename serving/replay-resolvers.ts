@@ -76,5 +76,7 @@ export const REPLAY_RESOLVERS = {
   ReplayChunk: {
     name: chunkName,
     url: (c: ReplayChunk) => `/${c.key}`,
+    presignedUrl: async (c: ReplayChunk, _: unknown, ctx: ApiContext) =>
+      (await ctx.replays.presignedUrl(c.key)) ?? null,
   },
 }

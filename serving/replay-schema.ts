@@ -66,6 +66,8 @@ export const REPLAY_TYPE_DEFS = /* GraphQL */ `
   type ReplayChunk {
     "Path on this server (GET with your key; Range supported)."
     url: String!
+    "On S3: a URL anyone holding it can GET the chunk from, for an hour (null on a local store)."
+    presignedUrl: String
     name: String!
     records: Int!
     bytes: Int!

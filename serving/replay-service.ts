@@ -15,6 +15,8 @@ import {
 import { readReplayManifest, type ReplayChunk } from './replay-output.js'
 import { ReplayStatusReader, type ReplayStatus } from './replay-status.js'
 
+const PRESIGNED_SECONDS = 3600
+
 /** What a caller gives: a registered stream of theirs, or a filter. */
 export interface ReplayAsk {
   readonly owner: string
@@ -94,6 +96,11 @@ export class ReplayService {
       throw new ReplayError('BAD_USER_INPUT', `replay ${id} is already ${status.state}`)
     await cancelReplay(this.store, id)
     return (await this.get(owner, id)) as ReplayStatus
+  }
+
+  /** A URL for a chunk valid for an hour, where the store gives them out (S3). */
+  presignedUrl(key: string): Promise<string | undefined> {
+    return this.store.presignedGet(key, PRESIGNED_SECONDS)
   }
 
   /**

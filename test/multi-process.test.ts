@@ -5,6 +5,7 @@
  * LevelDB, in-process queue) given the same interactions.
  */
 import type { ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { replayedRecords } from '../bench/replayed-firehose.js'
@@ -350,6 +351,41 @@ describe('the distributed stack in separate processes', () => {
         expect(answer.hashtags.entries.length).toBeGreaterThan(0)
       }
       expect(await metric('sluice_speed_duplicates_total')).toBe(0)
+
+      // A replay made through one API server over S3: its chunks come as presigned URLs, and
+      // the other server serves the same bytes.
+      const made = await ask(
+        apis[0] as string,
+        key,
+        'mutation($s: ID, $from: DateTime!, $to: DateTime!) { createReplay(stream: $s, from: $from, to: $to) { id } }',
+        { s: hashes[0], from: iso(START), to: iso(START + WINDOW) },
+      )
+      expect(made.errors).toBeUndefined()
+      const id = (made.data?.['createReplay'] as { id: string }).id
+      type Chunk = { url: string; presignedUrl: string | null; sha256: string }
+      let replay: { state: string; chunks: Chunk[] } = { state: '', chunks: [] }
+      await until('the replay to finish', async () => {
+        const r = await ask(
+          apis[0] as string,
+          key,
+          'query($id: ID!) { replay(id: $id) { state chunks { url presignedUrl sha256 } } }',
+          { id },
+        )
+        replay = r.data?.['replay'] as typeof replay
+        return replay.state === 'DONE'
+      })
+      expect(replay.chunks.length).toBeGreaterThan(0)
+      const base = (apis[1] as string).replace('/graphql', '')
+      for (const chunk of replay.chunks) {
+        const signed = Buffer.from(await (await fetch(chunk.presignedUrl as string)).arrayBuffer())
+        const served = Buffer.from(
+          await (
+            await fetch(`${base}${chunk.url}`, { headers: { 'x-api-key': key } })
+          ).arrayBuffer(),
+        )
+        expect(signed.equals(served)).toBe(true)
+        expect(createHash('sha256').update(signed).digest('hex')).toBe(chunk.sha256)
+      }
     } finally {
       await embedded.close()
     }

@@ -51,6 +51,12 @@ export interface ObjectStore {
   list(prefix: string, options?: ListOptions): Promise<ObjectPage>
   /** Removes `key`; removing a missing key is not an error. */
   delete(key: string): Promise<void>
+  /**
+   * A URL anyone holding it may GET the object from for `seconds`, when the store can issue
+   * one (S3: a presigned URL); undefined when it cannot (a local directory), so callers serve
+   * the bytes themselves.
+   */
+  presignedGet(key: string, seconds: number): Promise<string | undefined>
 }
 
 /** Every object under `prefix`, following pages until the listing ends. */

@@ -117,6 +117,12 @@ export class LocalDirObjectStore implements ObjectStore {
     }
   }
 
+  /** A local directory has no URLs to give out: its objects are served by whoever reads them. */
+  presignedGet(key: string): Promise<string | undefined> {
+    this.pathOf('presignedGet', key)
+    return Promise.resolve(undefined)
+  }
+
   async delete(key: string): Promise<void> {
     const path = this.pathOf('delete', key)
     try {

@@ -15,6 +15,7 @@ import {
   type ObjectPage,
   type ObjectStore,
 } from '../../../schemas/ports/index.js'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { checkObjectKey, checkRange } from './object-key.js'
 
 const DEFAULT_PAGE = 1000
@@ -127,6 +128,14 @@ export class S3ObjectStore implements ObjectStore {
       if (isMissing(e)) return undefined
       throw storeErrorOf('head', key, e)
     }
+  }
+
+  /** A presigned GET (SigV4 in the query string), made locally without asking the server. */
+  async presignedGet(key: string, seconds: number): Promise<string | undefined> {
+    const Key = this.fullKey('presignedGet', key)
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.where.bucket, Key }), {
+      expiresIn: seconds,
+    })
   }
 
   async delete(key: string): Promise<void> {
