@@ -9,7 +9,7 @@ import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-ad
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
 import { LevelShardStore } from '../infra/adapters/view-shards/level-shard-store.js'
 import { FilterSet, StreamCatalog, type CompiledDefinition } from '../query-dsl/index.js'
-import { envelopePrefix, VIEWS } from '../schemas/index.js'
+import { emptyScanStats, envelopePrefix, readMasterSnapshot, VIEWS } from '../schemas/index.js'
 import type { JobQueue, QueueConsumer } from '../schemas/ports/index.js'
 import {
   cancelReplay,
@@ -17,7 +17,9 @@ import {
   MergedViews,
   readReplayJob,
   ReplayStatusReader,
+  ReplayStopped,
   ReplayWorker,
+  scanReplayPartition,
   StreamAnalytics,
   type ReplayPartition,
   type ReplayStatus,
@@ -318,6 +320,25 @@ describe('historical replays', () => {
     expect(replay.matches).toBeGreaterThan(100)
     expect(after.points.reduce((n, p) => n + p.count, 0)).toBe(replay.matches)
   }, 120_000)
+
+  it('stops a scan between record batches once its replay is cancelled', async () => {
+    const snapshot = await readMasterSnapshot(store)
+    let checks = 0
+    await expect(
+      scanReplayPartition({
+        store,
+        snapshot,
+        type: 'twitter',
+        date: '2026-11-19',
+        filters: [{ key: 'k', definition: english, from: START, to: START + 96 * HOUR }],
+        // Cancelled while the first batch was being read.
+        stopped: () => ++checks > 0,
+        stats: emptyScanStats(),
+        replay: 'r_cancelled',
+      }),
+    ).rejects.toThrow(ReplayStopped)
+    expect(checks).toBe(1)
+  })
 
   it('finishes at once with no output when no partition holds the range, and stops when cancelled', async () => {
     const empty = await createReplay(store, queue, {
