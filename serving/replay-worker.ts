@@ -32,8 +32,8 @@ import { ReplayStopped, scanReplayPartition } from './replay-scan.js'
 
 // How often a running task looks for its replay's cancellation.
 const CANCEL_POLL_MS = 250
-// How long the list of running replays is reused.
-const ACTIVE_LIST_MS = 1000
+// How long the list of running replays is reused: short, so replays made moments apart share.
+const ACTIVE_LIST_MS = 200
 // Replays one pass evaluates at most.
 const MAX_SHARED = 64
 
