@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 import type { ObjectStore } from '../schemas/ports/index.js'
-import type { ReplayJob } from './replay-job.js'
+import type { ReplayJob } from './replay-types.js'
 import {
   replayActiveKey,
   replayCancelledKey,

@@ -1,5 +1,5 @@
 import { listAll, type ObjectStore } from '../schemas/ports/index.js'
-import type { ReplayJob } from './replay-job.js'
+import type { ReplayJob } from './replay-types.js'
 import { parseTaskDoneKey, replayChunksPrefix, replayTasksPrefix } from './replay-layout.js'
 import {
   readDayChunks,
