@@ -61,12 +61,13 @@ export class ReplayStatusReader {
     const chunks: ReplayChunk[] = []
     if (manifest !== undefined) chunks.push(...manifest.chunks)
     else {
+      // Days whose chunk list exists (`chunks/<date>.json`).
       const finished = new Set<string>()
       for await (const o of listAll(this.store, replayChunksPrefix(job.id)))
-        if (o.key.endsWith('.json')) finished.add(o.key)
+        if (o.key.endsWith('.json')) finished.add(o.key.slice(o.key.lastIndexOf('/') + 1, -5))
       for (const date of replayDays(job)) {
         let day = this.days.get(`${job.id}/${date}`)
-        if (day === undefined && [...finished].some((k) => k.endsWith(`/${date}.json`))) {
+        if (day === undefined && finished.has(date)) {
           day = await readDayChunks(this.store, job, date)
           if (day !== undefined) this.days.set(`${job.id}/${date}`, day)
         }
