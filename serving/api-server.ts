@@ -13,6 +13,8 @@ import type { ApiKeyRecord, ApiKeys } from './api-keys.js'
 import { RESOLVERS, userError, type ApiContext } from './graphql-resolvers.js'
 import { TYPE_DEFS } from './graphql-schema.js'
 import { responseCachePlugin } from './response-cache.js'
+import type { LiveHub } from './live-hub.js'
+import { serveLive } from './live-http.js'
 import { serveReplayFile } from './replay-downloads.js'
 import { REPLAY_RESOLVERS } from './replay-resolvers.js'
 import { REPLAY_TYPE_DEFS } from './replay-schema.js'
@@ -44,6 +46,8 @@ export interface ApiServerOptions {
   readonly replays: ReplayService
   /** Where replay output is read from for downloads. */
   readonly store: ObjectStore
+  /** Live delivery of streams' matches (`GET /live/<hash>`); absent: 404. */
+  readonly live?: LiveHub
   readonly health: () => Promise<HealthReport>
   /** Structured log lines (unexpected errors in full, with the id the caller was given). */
   readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
@@ -216,6 +220,13 @@ export function createApiServer(options: ApiServerOptions): {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ error: 'internal error' }))
     }
+    // A key refused (401, 429) outside GraphQL: the same code and message as JSON.
+    const refusal = (e: unknown): void => {
+      const status = httpStatusOf(e)
+      if (status === undefined) return fail(e)
+      if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: (e as Error).message, code: codeOf(e) }))
+    }
     if (req.method === 'GET' && path === '/health') {
       options
         .health()
@@ -242,17 +253,20 @@ export function createApiServer(options: ApiServerOptions): {
       void yoga(req, res)
       return
     }
+    if (req.method === 'GET' && path.startsWith('/live/') && options.live !== undefined) {
+      serveLive(req, res, path, {
+        live: options.live,
+        catalog: options.catalog,
+        authenticate,
+      }).catch((e: unknown) => refusal(e))
+      return
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && path.startsWith('/replays/')) {
       serveReplayFile(req, res, path, {
         store: options.store,
         replays: options.replays,
         authenticate,
-      }).catch((e: unknown) => {
-        const status = httpStatusOf(e)
-        if (status === undefined) return fail(e)
-        if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ error: (e as Error).message, code: codeOf(e) }))
-      })
+      }).catch((e: unknown) => refusal(e))
       return
     }
     res.writeHead(404, { 'content-type': 'application/json' })

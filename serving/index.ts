@@ -51,3 +51,12 @@ export { ReplayWorker, type TaskOutcome } from './replay-worker.js'
 export { estimateReplay, type ReplayEstimate } from './replay-estimate.js'
 export { ReplayService, type ReplayAsk } from './replay-service.js'
 export { parseRange, serveReplayFile } from './replay-downloads.js'
+export {
+  LiveCursorError,
+  LiveHub,
+  LiveSubscription,
+  type LiveEnd,
+  type LiveHubOptions,
+  type LiveMatch,
+} from './live-hub.js'
+export { serveLive } from './live-http.js'

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ObjectStore } from '../schemas/ports/index.js'
 import type { ApiKeyRecord } from './api-keys.js'
+import { headersOf } from './request-headers.js'
 import type { ReplayService } from './replay-service.js'
 
 // Large files are sent in slices, so a download never holds a whole chunk in memory.
@@ -48,10 +49,7 @@ export async function serveReplayFile(
     readonly authenticate: (headers: Headers) => Promise<ApiKeyRecord>
   },
 ): Promise<void> {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers))
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-  const key = await deps.authenticate(headers)
+  const key = await deps.authenticate(headersOf(req))
   const m = /^\/replays\/([^/]+)\/(.+)$/.exec(path)
   const file =
     m === null ? undefined : await deps.replays.file(key.id, m[1] as string, m[2] as string)

@@ -7,6 +7,7 @@ import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
+import { openMatchChannel } from '../adapters/open-match-channel.js'
 import type { ReplayTask } from '../../serving/index.js'
 import { ConfigError } from '../config/config-error.js'
 import { REPLAY_QUEUE } from './replay-command.js'
@@ -45,10 +46,12 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
   const log = (event: string, fields: Readonly<Record<string, unknown>>): void => {
     options.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`)
   }
+  const shared =
+    options.queue === undefined || options.queue.kind === 'memory' ? undefined : options.queue
   const replayQueue =
-    options.queue === undefined || options.queue.kind === 'memory'
-      ? undefined
-      : openJobQueue<ReplayTask>(options.queue, REPLAY_QUEUE)
+    shared === undefined ? undefined : openJobQueue<ReplayTask>(shared, REPLAY_QUEUE)
+  // Live delivery follows the speed processes' matches channel beside the shared queue.
+  const matches = shared === undefined ? undefined : openMatchChannel(shared)
   try {
     const routes = await speedRoutes(speedStore)
     const id = createHash('sha256').update(objects.location).digest('hex').slice(0, 16)
@@ -67,6 +70,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
         ? {}
         : { limits: { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit } }),
       ...(replayQueue === undefined ? {} : { replayQueue }),
+      ...(matches === undefined ? {} : { matches }),
       ...(options.replayWorkers === undefined ? {} : { replayWorkers: options.replayWorkers }),
       log,
     })
@@ -80,6 +84,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     await service.close()
   } finally {
     await replayQueue?.close()
+    await matches?.close()
     await speedStore.close()
   }
 }

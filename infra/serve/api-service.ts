@@ -7,10 +7,12 @@ import {
   type HealthCheck,
   type HealthReport,
 } from '../../schemas/index.js'
-import type { JobQueue, ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
+import type { JobQueue, MatchChannel, ObjectStore, SpeedStore } from '../../schemas/ports/index.js'
 import {
   ApiKeys,
   createApiServer,
+  LiveHub,
+  type LiveHubOptions,
   ReplayService,
   ReplayWorker,
   type ReplayTask,
@@ -43,6 +45,9 @@ export interface ApiServiceConfig {
   readonly watermarkWarnHours?: number
   readonly speedTtlHours?: number
   readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
+  /** The speed layer's matches, for live delivery (none: `/live/…` answers 404). */
+  readonly matches?: MatchChannel
+  readonly liveOptions?: LiveHubOptions
   /** Where replay tasks go (default: a queue in this process). */
   readonly replayQueue?: JobQueue<ReplayTask>
   /** Replay tasks this process runs at once (default 1; 0: only other processes run them). */
@@ -52,6 +57,7 @@ export interface ApiServiceConfig {
 export interface ApiService {
   readonly url: string
   readonly batch: BatchViews
+  readonly live: LiveHub | undefined
   close(): Promise<void>
 }
 
@@ -78,6 +84,8 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     replayWorkers > 0
       ? new ReplayWorker(config.objects).consume(replayQueue, { concurrency: replayWorkers })
       : undefined
+  const live =
+    config.matches === undefined ? undefined : new LiveHub(config.matches, config.liveOptions)
   const everything = streamHash(ALL_INTERACTIONS_CSDL)
 
   const health = async (): Promise<HealthReport> => {
@@ -131,6 +139,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     analytics,
     replays,
     store: config.objects,
+    ...(live === undefined ? {} : { live }),
     health,
     log: config.log,
     graphiql: config.graphiql,
@@ -154,10 +163,12 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   return {
     url,
     batch,
+    live,
     async close() {
       clearInterval(refresher)
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await live?.close()
       await replayConsumer?.close()
       if (ownQueue) await replayQueue.close()
       await batch.close()

@@ -157,6 +157,7 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     http: config.http,
     refreshMs: 2000,
     graphiql: true,
+    matches,
     log: config.log,
   })
 
