@@ -15,6 +15,8 @@ import { TYPE_DEFS } from './graphql-schema.js'
 import { responseCachePlugin } from './response-cache.js'
 import type { LiveHub } from './live-hub.js'
 import { serveLive } from './live-http.js'
+import { LIVE_RESOLVERS } from './live-resolvers.js'
+import { attachLiveWebSocket } from './live-websocket.js'
 import { serveReplayFile } from './replay-downloads.js'
 import { REPLAY_RESOLVERS } from './replay-resolvers.js'
 import { REPLAY_TYPE_DEFS } from './replay-schema.js'
@@ -157,7 +159,7 @@ export function createApiServer(options: ApiServerOptions): {
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({
       typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS],
-      resolvers: [RESOLVERS, REPLAY_RESOLVERS],
+      resolvers: [RESOLVERS, REPLAY_RESOLVERS, LIVE_RESOLVERS],
     }),
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql === true,
@@ -200,6 +202,7 @@ export function createApiServer(options: ApiServerOptions): {
       keys: options.keys,
       analytics: options.analytics,
       replays: options.replays,
+      ...(options.live === undefined ? {} : { live: options.live }),
     }),
   })
 
@@ -276,5 +279,7 @@ export function createApiServer(options: ApiServerOptions): {
       }),
     )
   })
+  if (options.live !== undefined)
+    attachLiveWebSocket(server, { live: options.live, catalog: options.catalog, authenticate })
   return { server, metrics }
 }

@@ -15,6 +15,7 @@ import {
 import { ApiKeyNotFoundError, type ApiKeyRecord, type ApiKeys } from './api-keys.js'
 import type { Coverage } from './merged-views.js'
 import { UNIQUES_RELATIVE_ERROR, type StreamAnalytics } from './stream-analytics.js'
+import type { LiveHub } from './live-hub.js'
 import type { ReplayService } from './replay-service.js'
 import { TimeRangeError } from './time-cover.js'
 
@@ -25,6 +26,8 @@ export interface ApiContext {
   readonly keys: ApiKeys
   readonly analytics: StreamAnalytics
   readonly replays: ReplayService
+  /** Live delivery; absent when the server follows no matches channel. */
+  readonly live?: LiveHub
 }
 
 /** Limits on what one field may ask for, so a query's cost stays bounded. */

@@ -123,6 +123,20 @@ export const TYPE_DEFS = /* GraphQL */ `
     watermark: DateTime
   }
 
+  "An interaction as JSON, keyed by CSDL target paths' namespaces."
+  scalar Interaction
+
+  "One live match and the cursor to resume after it."
+  type LiveMatch {
+    cursor: String!
+    interaction: Interaction!
+  }
+
+  type Subscription {
+    "One of your streams as it matches (over SSE: Accept: text/event-stream). Resume with the last cursor received; a subscriber that falls behind is ended with a SLOW_CONSUMER error."
+    matches(stream: ID!, cursor: String): LiveMatch!
+  }
+
   "Where an answer came from: one batch watermark per answer."
   type Coverage {
     "Batch answers for buckets before it, the speed layer from it on (null: no batch version yet)."

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { MemoryMatchChannel } from '../infra/adapters/match-channel/memory-match-channel.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
@@ -114,7 +115,7 @@ describe('live delivery', () => {
       dir.remove()
     })
 
-    it('streams the same matches to curl and to fetch, and cuts off a client that does not read', async () => {
+    it('streams the same matches to curl, a WebSocket and an SSE subscription, and cuts off a client that does not read', async () => {
       const url = `${api.url}/live/${hash}`
       // curl, as a user would run it.
       const curl = spawn('curl', ['-sN', '-H', `x-api-key: ${key}`, url], {
@@ -136,11 +137,44 @@ describe('live delivery', () => {
           fetchText += decoder.decode(value, { stream: true })
         }
       })()
+      // A WebSocket client.
+      const ws = new WebSocket(`${url.replace('http:', 'ws:')}/ws?key=${key}`)
+      const wsIds: string[] = []
+      ws.on('message', (data: Buffer) =>
+        wsIds.push(
+          (JSON.parse(data.toString('utf8')) as { interaction: { interaction: { id: string } } })
+            .interaction.interaction.id,
+        ),
+      )
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      // A GraphQL subscription over server-sent events.
+      const sse = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'x-api-key': key,
+        },
+        body: JSON.stringify({
+          query: 'subscription($s: ID!) { matches(stream: $s) { cursor interaction } }',
+          variables: { s: hash },
+        }),
+      })
+      expect(sse.headers.get('content-type')).toMatch(/text\/event-stream/)
+      let sseText = ''
+      const sseReader = (sse.body as ReadableStream<Uint8Array>).getReader()
+      const sseReading = (async () => {
+        for (;;) {
+          const { done, value } = await sseReader.read()
+          if (done) return
+          sseText += decoder.decode(value, { stream: true })
+        }
+      })()
       // A client that sends its request and never reads the answer.
       const stalled = connect(Number(new URL(api.url).port), '127.0.0.1')
       stalled.write(`GET /live/${hash} HTTP/1.1\r\nhost: x\r\nx-api-key: ${key}\r\n\r\n`)
       stalled.pause()
-      await until('three consumers', () => api.live?.counts.consumers === 3)
+      await until('five consumers', () => api.live?.counts.consumers === 5)
 
       const list = interactions(4000)
       for (let n = 0; n < list.length; n += 50) {
@@ -159,13 +193,31 @@ describe('live delivery', () => {
                 .interaction.id,
           )
       const want = list.map((i) => i.interaction?.id)
+      const sseIds = (): string[] =>
+        sseText
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map(
+            (l) =>
+              (
+                JSON.parse(l.slice(6)) as {
+                  data: { matches: { interaction: { interaction: { id: string } } } }
+                }
+              ).data.matches.interaction.interaction.id,
+          )
       await until(
-        'curl and fetch to receive every match',
-        () => ids(curlText).length === want.length && ids(fetchText).length === want.length,
+        'every client to receive every match',
+        () =>
+          ids(curlText).length === want.length &&
+          ids(fetchText).length === want.length &&
+          wsIds.length === want.length &&
+          sseIds().length === want.length,
         60_000,
       )
       expect(ids(curlText)).toEqual(want)
       expect(ids(fetchText)).toEqual(want)
+      expect(wsIds).toEqual(want)
+      expect(sseIds()).toEqual(want)
       // The stalled client was dropped (and counted); reading now, its stream ends saying why.
       expect(api.live?.counts.dropped).toBe(1)
       let stalledText = ''
@@ -178,6 +230,9 @@ describe('live delivery', () => {
       curl.kill()
       await reader.cancel()
       await fetching.catch(() => undefined)
+      await sseReader.cancel()
+      await sseReading.catch(() => undefined)
+      ws.close()
     }, 120_000)
 
     it('refuses without a key, for another key, and for a cursor it cannot resume from', async () => {
@@ -188,6 +243,13 @@ describe('live delivery', () => {
       const stale = await fetch(`${url}?cursor=0000.1`, { headers: { 'x-api-key': key } })
       expect(stale.status).toBe(410)
       expect(await stale.json()).toMatchObject({ code: 'CURSOR_EXPIRED' })
+      // A WebSocket without a key is closed with 4001 and the reason.
+      const ws = new WebSocket(`${url.replace('http:', 'ws:')}/ws`)
+      const [code, reason] = await new Promise<[number, string]>((resolve) =>
+        ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString('utf8')])),
+      )
+      expect(code).toBe(4001)
+      expect(reason).toMatch(/API key is required/)
     })
   })
 })
