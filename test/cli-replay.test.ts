@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { replayedRecords } from '../bench/replayed-firehose.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
-import { startApiService, type ApiService } from '../infra/serve/api-service.js'
+import type { ApiService } from '../infra/serve/api-service.js'
 import { ApiKeys } from '../serving/index.js'
 import { shred } from '../shredder/index.js'
 import { putRawSegment } from './support/raw-segments.js'
 import { sharedDataDir } from './support/shared-data.js'
 import { runSluice } from './support/sluice-process.js'
+import { startEmbeddedApi } from './support/embedded-api.js'
 import { tempDir } from './support/temp-dir.js'
 
 const HOUR = 3_600_000
@@ -73,16 +74,7 @@ describe('sluice replay', () => {
     const speedStore = await LevelSpeedStore.open(`${dir.path}/speed`)
     let api: ApiService | undefined
     try {
-      api = await startApiService({
-        objects: store,
-        speedStore,
-        routes: 4,
-        cacheDir: `${dir.path}/cache`,
-        http: { host: '127.0.0.1', port: 0 },
-        refreshMs: 60_000,
-        graphiql: false,
-        log: () => undefined,
-      })
+      api = await startEmbeddedApi(store, speedStore, `${dir.path}/cache`)
       const { key } = await new ApiKeys(store).create('cli')
       const remote = await runSluice([
         'replay',

@@ -5,12 +5,13 @@ import { WebSocket } from 'ws'
 import { MemoryMatchChannel } from '../infra/adapters/match-channel/memory-match-channel.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
-import { startApiService, type ApiService } from '../infra/serve/api-service.js'
+import type { ApiService } from '../infra/serve/api-service.js'
 import { StreamCatalog } from '../query-dsl/index.js'
 import { augment, normalizeLine, type Interaction } from '../schemas/index.js'
 import type { MatchMessage } from '../schemas/ports/index.js'
 import { ApiKeys, LiveCursorError, LiveHub, type LiveMatch } from '../serving/index.js'
 import { dataLines } from './support/shared-data.js'
+import { startEmbeddedApi } from './support/embedded-api.js'
 import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'
 
@@ -91,17 +92,9 @@ describe('live delivery', () => {
     let hash = ''
     beforeAll(async () => {
       speedStore = await LevelSpeedStore.open(`${dir.path}/speed`)
-      api = await startApiService({
-        objects: store,
-        speedStore,
-        routes: 4,
-        cacheDir: `${dir.path}/cache`,
-        http: { host: '127.0.0.1', port: 0 },
-        refreshMs: 60_000,
-        graphiql: false,
+      api = await startEmbeddedApi(store, speedStore, `${dir.path}/cache`, {
         matches: channel,
         liveOptions: { bufferLimit: 50 },
-        log: () => undefined,
       })
       const made = await new ApiKeys(store).create('alice')
       key = made.key

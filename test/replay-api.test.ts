@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { replayedRecords } from '../bench/replayed-firehose.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store.js'
-import { startApiService, type ApiService } from '../infra/serve/api-service.js'
+import type { ApiService } from '../infra/serve/api-service.js'
 import { ApiKeys } from '../serving/index.js'
 import { shred } from '../shredder/index.js'
 import { putRawSegment } from './support/raw-segments.js'
 import { sharedDataDir } from './support/shared-data.js'
+import { startEmbeddedApi } from './support/embedded-api.js'
 import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'
 
@@ -41,17 +42,7 @@ describe('replays through the API', () => {
     await putRawSegment(store, { source: 'twitter-v1', date: '2026-11-12', segment: 0, records })
     await shred({ store, compact: false })
     speedStore = await LevelSpeedStore.open(`${dir.path}/speed`)
-    api = await startApiService({
-      objects: store,
-      speedStore,
-      routes: 4,
-      cacheDir: `${dir.path}/cache`,
-      http: { host: '127.0.0.1', port: 0 },
-      refreshMs: 60_000,
-      graphiql: false,
-      replayWorkers: 2,
-      log: () => undefined,
-    })
+    api = await startEmbeddedApi(store, speedStore, `${dir.path}/cache`, { replayWorkers: 2 })
     const keys = new ApiKeys(store)
     alice = (await keys.create('alice')).key
     bob = (await keys.create('bob')).key
