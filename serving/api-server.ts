@@ -4,7 +4,7 @@ import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit'
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth'
 import { GraphQLError } from 'graphql'
 import { createSchema, createYoga, maskError } from 'graphql-yoga'
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import type { StreamCatalog } from '../query-dsl/index.js'
 import type { HealthReport } from '../schemas/index.js'
@@ -117,6 +117,33 @@ export function createApiServer(options: ApiServerOptions): {
     help: 'Answers served from the response cache (same key and query within its time)',
     registers: [metrics],
   })
+  const live = options.live
+  if (live !== undefined) {
+    new Gauge({
+      name: 'sluice_api_live_consumers',
+      help: 'Clients following a stream live (HTTP, WebSocket, subscription)',
+      registers: [metrics],
+      collect() {
+        this.set(live.counts.consumers)
+      },
+    })
+    new Gauge({
+      name: 'sluice_api_live_delivered',
+      help: 'Matches handed to live clients since the start',
+      registers: [metrics],
+      collect() {
+        this.set(live.counts.delivered)
+      },
+    })
+    new Gauge({
+      name: 'sluice_api_live_dropped',
+      help: 'Live clients cut off for falling behind since the start',
+      registers: [metrics],
+      collect() {
+        this.set(live.counts.dropped)
+      },
+    })
+  }
   const limiter = new RateLimiterMemory({
     points: limits.burst,
     duration: limits.burst / limits.ratePerSecond,

@@ -213,6 +213,9 @@ describe('live delivery', () => {
       expect(sseIds()).toEqual(want)
       // The stalled client was dropped (and counted); reading now, its stream ends saying why.
       expect(api.live?.counts.dropped).toBe(1)
+      const metrics = await (await fetch(`${api.url}/metrics`)).text()
+      expect(metrics).toMatch(/^sluice_api_live_dropped 1$/m)
+      expect(metrics).toMatch(/^sluice_api_live_consumers 4$/m)
       let stalledText = ''
       stalled.on('data', (c: Buffer) => (stalledText += c.toString('utf8')))
       stalled.resume()
