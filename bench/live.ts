@@ -8,11 +8,12 @@
  *
  *   npm run build && npm run bench:live -- [--streams 100] [--clients 1000] [--rate 500] [--seconds 10]
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { startSluiceServe } from './sluice-serve.js'
 import { WebSocket } from 'ws'
 import { RedisMatchChannel } from '../infra/adapters/match-channel/redis-match-channel.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
@@ -77,26 +78,12 @@ for (let s = 0; s < streams; s++)
   )
 
 const port = await freePort()
-const server = spawn(
-  process.execPath,
-  [
-    SLUICE,
-    'serve',
-    ...['--store', store, '--speed-store', `level://${join(dir, 'speed')}`],
-    ...['--queue', queue, '--http', `127.0.0.1:${port}`, '--cache-dir', join(dir, 'cache')],
-    // One key opens every connection here: the per-key limit is not what is measured.
-    ...['--rate-limit', '1000000'],
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-)
-await new Promise<void>((resolve, reject) => {
-  let text = ''
-  server.stderr.on('data', (c: Buffer) => {
-    text += c.toString('utf8')
-    if (text.includes('api_listening')) resolve()
-  })
-  server.once('exit', (code) => reject(new Error(`sluice serve exited ${code}: ${text}`)))
-})
+const server = await startSluiceServe([
+  ...['--store', store, '--speed-store', `level://${join(dir, 'speed')}`],
+  ...['--queue', queue, '--http', `127.0.0.1:${port}`, '--cache-dir', join(dir, 'cache')],
+  // One key opens every connection here: the per-key limit is not what is measured.
+  ...['--rate-limit', '1000000'],
+])
 
 const published = new Map<string, number>()
 const latencies: number[] = []

@@ -12,11 +12,11 @@
  *
  *   npm run build && npm run bench:serve -- [--records 300000] [--seconds 10] [--connections 50]
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { startSluiceServe } from './sluice-serve.js'
 import autocannon from 'autocannon'
 import { runBatchJob, type BatchTask } from '../batch/index.js'
 import { envelopePrefix } from '../schemas/index.js'
@@ -48,7 +48,6 @@ const { values } = parseArgs({
 })
 const records = Number(values.records)
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
-const SLUICE = join(process.cwd(), 'dist/infra/bin/sluice.js')
 const dir = join(tmpdir(), `sluice-bench-serve-${process.pid}`)
 rmSync(dir, { recursive: true, force: true })
 mkdirSync(dir, { recursive: true })
@@ -132,35 +131,21 @@ type Figures = Record<string, { rps: number; p50: number; p99: number }>
 /** Both queries under load against one `sluice serve` reusing answers for `cacheMs`. */
 async function measure(cacheMs: number): Promise<Figures> {
   const port = await freePort()
-  const server = spawn(
-    process.execPath,
-    [
-      SLUICE,
-      'serve',
-      '--store',
-      `file://${join(dir, 'store')}`,
-      '--speed-store',
-      `level://${join(dir, 'speed')}`,
-      '--http',
-      `127.0.0.1:${port}`,
-      '--cache-dir',
-      join(dir, `cache-${cacheMs}`),
-      // One key makes every request here: the per-key limit is not what is measured.
-      '--rate-limit',
-      '1000000',
-      '--response-cache-ms',
-      String(cacheMs),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  )
-  await new Promise<void>((resolve, reject) => {
-    let text = ''
-    server.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8')
-      if (text.includes('api_listening')) resolve()
-    })
-    server.once('exit', (code) => reject(new Error(`sluice serve exited ${code}: ${text}`)))
-  })
+  const server = await startSluiceServe([
+    '--store',
+    `file://${join(dir, 'store')}`,
+    '--speed-store',
+    `level://${join(dir, 'speed')}`,
+    '--http',
+    `127.0.0.1:${port}`,
+    '--cache-dir',
+    join(dir, `cache-${cacheMs}`),
+    // One key makes every request here: the per-key limit is not what is measured.
+    '--rate-limit',
+    '1000000',
+    '--response-cache-ms',
+    String(cacheMs),
+  ])
   const url = `http://127.0.0.1:${port}/graphql`
   const headers = { 'content-type': 'application/json', 'x-api-key': key }
   const figures: Figures = {}

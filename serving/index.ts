@@ -59,4 +59,5 @@ export {
   type LiveHubOptions,
   type LiveMatch,
 } from './live-hub.js'
+export { followOwnStream, LiveStreamNotFoundError } from './live-follow.js'
 export { serveLive } from './live-http.js'

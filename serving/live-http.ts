@@ -3,6 +3,7 @@ import type { StreamCatalog } from '../query-dsl/index.js'
 import { encodeInteraction } from '../schemas/index.js'
 import type { ApiKeyRecord } from './api-keys.js'
 import { headersOf } from './request-headers.js'
+import { followOwnStream, LiveStreamNotFoundError } from './live-follow.js'
 import { LiveCursorError, type LiveHub } from './live-hub.js'
 
 function refuse(res: ServerResponse, status: number, code: string, error: string): void {
@@ -29,13 +30,17 @@ export async function serveLive(
   const key = await deps.authenticate(headersOf(req))
   const url = new URL(req.url ?? path, 'http://localhost')
   const hash = decodeURIComponent(path.slice('/live/'.length))
-  const record = await deps.catalog.get(hash)
-  if (record === undefined || !(key.id in record.owners))
-    return refuse(res, 404, 'NOT_FOUND', `you have no stream ${hash}`)
   let subscription
   try {
-    subscription = await deps.live.follow(record.hash, url.searchParams.get('cursor') ?? undefined)
+    subscription = await followOwnStream(
+      deps.live,
+      deps.catalog,
+      key.id,
+      hash,
+      url.searchParams.get('cursor') ?? undefined,
+    )
   } catch (e) {
+    if (e instanceof LiveStreamNotFoundError) return refuse(res, 404, 'NOT_FOUND', e.message)
     if (e instanceof LiveCursorError) return refuse(res, 410, 'CURSOR_EXPIRED', e.message)
     throw e
   }

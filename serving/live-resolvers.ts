@@ -1,6 +1,7 @@
 import { GraphQLScalarType } from 'graphql'
 import { encodeInteraction, type Interaction } from '../schemas/index.js'
 import { userError, type ApiContext } from './graphql-resolvers.js'
+import { followOwnStream, LiveStreamNotFoundError } from './live-follow.js'
 import { LiveCursorError, type LiveMatch } from './live-hub.js'
 
 /** An interaction as the JSON the other deliveries send (the schema's own shape). */
@@ -21,13 +22,17 @@ export const LIVE_RESOLVERS = {
       ): AsyncGenerator<{ matches: LiveMatch }> {
         if (ctx.live === undefined)
           throw userError('this server follows no matches channel', 'UNAVAILABLE')
-        const record = await ctx.catalog.get(stream)
-        if (record === undefined || !(ctx.key.id in record.owners))
-          throw userError(`you have no stream ${stream}`, 'NOT_FOUND')
         let subscription
         try {
-          subscription = await ctx.live.follow(record.hash, cursor ?? undefined)
+          subscription = await followOwnStream(
+            ctx.live,
+            ctx.catalog,
+            ctx.key.id,
+            stream,
+            cursor ?? undefined,
+          )
         } catch (e) {
+          if (e instanceof LiveStreamNotFoundError) throw userError(e.message, 'NOT_FOUND')
           if (e instanceof LiveCursorError) throw userError(e.message, 'CURSOR_EXPIRED')
           throw e
         }

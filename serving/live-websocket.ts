@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { StreamCatalog } from '../query-dsl/index.js'
 import { encodeInteraction } from '../schemas/index.js'
 import type { ApiKeyRecord } from './api-keys.js'
+import { followOwnStream } from './live-follow.js'
 import type { LiveHub } from './live-hub.js'
 import { headersOf } from './request-headers.js'
 
@@ -57,14 +58,16 @@ async function deliver(
   let subscription
   try {
     const key = await deps.authenticate(headers)
-    const record = await deps.catalog.get(hash)
-    if (record === undefined || !(key.id in record.owners)) {
-      ws.close(CLOSE_REFUSED, `you have no stream ${hash}`)
-      return
-    }
-    subscription = await deps.live.follow(record.hash, url.searchParams.get('cursor') ?? undefined)
+    subscription = await followOwnStream(
+      deps.live,
+      deps.catalog,
+      key.id,
+      hash,
+      url.searchParams.get('cursor') ?? undefined,
+    )
   } catch (e) {
-    // A refused key, a cursor not kept: the reason (at most 123 bytes in a close frame).
+    // A refused key, not its stream, a cursor not kept: the reason (at most 123 bytes in a
+    // close frame).
     const reason = e instanceof Error ? e.message : String(e)
     ws.close(CLOSE_REFUSED, Buffer.from(reason).subarray(0, 123).toString())
     return
