@@ -35,6 +35,13 @@ export {
   decodeInteraction,
   type DecodeResult,
 } from './codec/interaction-json.js'
+export {
+  byRecordTime,
+  matchedLine,
+  parseSortableLine,
+  sortableLine,
+  type MatchedRecord,
+} from './codec/matched-record.js'
 export { validateInteraction, type SchemaViolation } from './codec/validate-interaction.js'
 export {
   SCHEMA_TREE,

@@ -17,7 +17,10 @@ import type { LiveHub } from './live-hub.js'
 import { serveLive } from './live-http.js'
 import { LIVE_RESOLVERS } from './live-resolvers.js'
 import { attachLiveWebSocket } from './live-websocket.js'
-import { serveReplayFile } from './replay-downloads.js'
+import { serveOutputFile } from './output-downloads.js'
+import { RECORDING_RESOLVERS } from './recording-resolvers.js'
+import { RECORDING_TYPE_DEFS } from './recording-schema.js'
+import type { RecordingService } from './recording-service.js'
 import { REPLAY_RESOLVERS } from './replay-resolvers.js'
 import { REPLAY_TYPE_DEFS } from './replay-schema.js'
 import type { ReplayService } from './replay-service.js'
@@ -46,7 +49,9 @@ export interface ApiServerOptions {
   readonly keys: ApiKeys
   readonly analytics: StreamAnalytics
   readonly replays: ReplayService
-  /** Where replay output is read from for downloads. */
+  /** Scheduled recordings; absent when no speed layer feeds this server's store (refused). */
+  readonly recordings?: RecordingService
+  /** Where replay and recording output is read from for downloads. */
   readonly store: ObjectStore
   /** Live delivery of streams' matches (`GET /live/<hash>`); absent: 404. */
   readonly live?: LiveHub
@@ -185,8 +190,8 @@ export function createApiServer(options: ApiServerOptions): {
   }
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({
-      typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS],
-      resolvers: [RESOLVERS, REPLAY_RESOLVERS, LIVE_RESOLVERS],
+      typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS, RECORDING_TYPE_DEFS],
+      resolvers: [RESOLVERS, REPLAY_RESOLVERS, RECORDING_RESOLVERS, LIVE_RESOLVERS],
     }),
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql === true,
@@ -229,6 +234,7 @@ export function createApiServer(options: ApiServerOptions): {
       keys: options.keys,
       analytics: options.analytics,
       replays: options.replays,
+      ...(options.recordings === undefined ? {} : { recordings: options.recordings }),
       ...(options.live === undefined ? {} : { live: options.live }),
     }),
   })
@@ -292,9 +298,22 @@ export function createApiServer(options: ApiServerOptions): {
       return
     }
     if ((req.method === 'GET' || req.method === 'HEAD') && path.startsWith('/replays/')) {
-      serveReplayFile(req, res, path, {
+      serveOutputFile(req, res, path, {
         store: options.store,
-        replays: options.replays,
+        find: (owner, id, name) => options.replays.file(owner, id, name),
+        authenticate,
+      }).catch((e: unknown) => refusal(e))
+      return
+    }
+    const recordings = options.recordings
+    if (
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      path.startsWith('/recordings/') &&
+      recordings !== undefined
+    ) {
+      serveOutputFile(req, res, path, {
+        store: options.store,
+        find: (owner, id, name) => recordings.file(owner, id, name),
         authenticate,
       }).catch((e: unknown) => refusal(e))
       return
@@ -302,7 +321,8 @@ export function createApiServer(options: ApiServerOptions): {
     res.writeHead(404, { 'content-type': 'application/json' })
     res.end(
       JSON.stringify({
-        error: 'not found; POST /graphql, GET /replays/<id>/<file>, GET /health, GET /metrics',
+        error:
+          'not found; POST /graphql, GET /replays/<id>/<file>, GET /recordings/<id>/<file>, GET /live/<stream>, GET /health, GET /metrics',
       }),
     )
   })

@@ -16,6 +16,7 @@ import { ApiKeyNotFoundError, type ApiKeyRecord, type ApiKeys } from './api-keys
 import type { Coverage } from './merged-views.js'
 import { UNIQUES_RELATIVE_ERROR, type StreamAnalytics } from './stream-analytics.js'
 import type { LiveHub } from './live-hub.js'
+import type { RecordingService } from './recording-service.js'
 import type { ReplayService } from './replay-service.js'
 import { TimeRangeError } from './time-cover.js'
 
@@ -26,6 +27,8 @@ export interface ApiContext {
   readonly keys: ApiKeys
   readonly analytics: StreamAnalytics
   readonly replays: ReplayService
+  /** Scheduled recordings; absent when no speed layer feeds this server's store. */
+  readonly recordings?: RecordingService
   /** Live delivery; absent when the server follows no matches channel. */
   readonly live?: LiveHub
 }

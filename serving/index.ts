@@ -50,7 +50,7 @@ export { ReplayStatusReader, type ReplayState, type ReplayStatus } from './repla
 export { ReplayWorker, type TaskOutcome } from './replay-worker.js'
 export { estimateReplay, type ReplayEstimate } from './replay-estimate.js'
 export { ReplayService, type ReplayAsk } from './replay-service.js'
-export { parseRange, serveReplayFile } from './replay-downloads.js'
+export { parseRange, serveOutputFile } from './output-downloads.js'
 export {
   LiveCursorError,
   LiveHub,
@@ -61,3 +61,16 @@ export {
 } from './live-hub.js'
 export { followOwnStream, LiveStreamNotFoundError } from './live-follow.js'
 export { serveLive } from './live-http.js'
+export { RecordingService, type RecordingServiceOptions } from './recording-service.js'
+export { RecordingFinalizer, type RecordingFinalizerOptions } from './recording-finalizer.js'
+export { finalizeRecording, readRecordingManifest } from './recording-finalize.js'
+export { RecordingError, MAX_RECORDING_MS, type RecordingAsk } from './recording-job.js'
+export { DEFAULT_CSV_FIELDS, recordsToCsv } from './chunk-csv.js'
+export type { OutputChunk } from './output-chunks.js'
+export type {
+  RecordingFormat,
+  RecordingJob,
+  RecordingManifest,
+  RecordingState,
+  RecordingStatus,
+} from './recording-types.js'

@@ -4,7 +4,8 @@ import { writeArrowPart } from '../shredder/index.js'
 import { interactionsToArrow } from '../schemas/index.js'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import type { ReplayFormat } from './replay-layout.js'
+import { recordsToCsv } from './chunk-csv.js'
+import type { ChunkFormat } from './replay-layout.js'
 import type { ReplayRecord } from './replay-scan.js'
 
 const gzipAsync = promisify(gzip)
@@ -39,15 +40,24 @@ const stringList = (): List<Utf8> => new List(new Field('item', new Utf8(), true
 
 /**
  * One output chunk's bytes: gzip NDJSON (each line the interaction's JSON with `sluice.streams`
- * and `sluice.tags`), or Parquet with the master dataset's columns plus `sluice.streams` and
- * `sluice.tags` (lists of strings), in the records' order.
+ * and `sluice.tags`), gzip CSV of the `fields` targets, or Parquet with the master dataset's
+ * columns plus `sluice.streams` and `sluice.tags` (lists of strings), in the records' order.
  */
 export async function encodeChunk(
   records: readonly ReplayRecord[],
-  format: ReplayFormat,
+  format: ChunkFormat,
+  fields: readonly string[] = [],
 ): Promise<Uint8Array> {
   if (format === 'ndjson')
     return gzipAsync(records.map((r) => `${r.line}\n`).join(''), { level: 6 })
+  if (format === 'csv')
+    return gzipAsync(
+      recordsToCsv(
+        records.map((r) => r.line),
+        fields,
+      ),
+      { level: 6 },
+    )
   const rows = records.map(parseRecord)
   const table = interactionsToArrow(rows.map((r) => r.interaction))
   const extra = new Table({

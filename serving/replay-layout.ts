@@ -18,6 +18,9 @@ export const REPLAYS_PREFIX = 'replays/'
 
 export type ReplayFormat = 'ndjson' | 'parquet'
 
+/** The formats of output chunks (recordings also offer CSV). */
+export type ChunkFormat = ReplayFormat | 'csv'
+
 const ID = /^r_[0-9a-f]{16}$/
 
 export function newReplayId(): string {
@@ -47,12 +50,17 @@ export const replayDayDoneKey = (id: string, date: string): string =>
   `${replayChunksPrefix(id)}${date}.json`
 
 /** File name extension of a chunk in `format`. */
-export function chunkExtension(format: ReplayFormat): string {
-  return format === 'ndjson' ? 'ndjson.gz' : 'parquet'
+export function chunkExtension(format: ChunkFormat): string {
+  return format === 'ndjson' ? 'ndjson.gz' : format === 'csv' ? 'csv.gz' : 'parquet'
+}
+
+/** The n-th output chunk of `date` under `prefix`: `<prefix><date>-<nnn>.<ext>`. */
+export function chunkKey(prefix: string, date: string, n: number, format: ChunkFormat): string {
+  return `${prefix}${date}-${String(n).padStart(3, '0')}.${chunkExtension(format)}`
 }
 
 export function replayChunkKey(id: string, date: string, n: number, format: ReplayFormat): string {
-  return `${replayChunksPrefix(id)}${date}-${String(n).padStart(3, '0')}.${chunkExtension(format)}`
+  return chunkKey(replayChunksPrefix(id), date, n, format)
 }
 
 /** `tasks/<date>/<type>.json` → its date and type. */

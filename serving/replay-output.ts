@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
-import type { ObjectStore } from '../schemas/ports/index.js'
+import { byRecordTime, parseSortableLine, sortableLine } from '../schemas/index.js'
+import { getJson, putJson, type ObjectStore } from '../schemas/ports/index.js'
 import type { ReplayJob } from './replay-types.js'
 import {
   replayActiveKey,
@@ -13,7 +13,7 @@ import {
   replayTaskDoneKey,
   replayTaskOutputKey,
 } from './replay-layout.js'
-import { encodeChunk } from './replay-chunk-format.js'
+import { writeChunks, type OutputChunk } from './output-chunks.js'
 import type { ReplayRecord } from './replay-scan.js'
 
 const gzipAsync = promisify(gzip)
@@ -30,15 +30,7 @@ export interface ReplayTaskDone {
 }
 
 /** One output file. */
-export interface ReplayChunk {
-  readonly key: string
-  readonly records: number
-  readonly bytes: number
-  readonly sha256: string
-  /** created_at of its first and last record (epoch ms). */
-  readonly firstAt: number
-  readonly lastAt: number
-}
+export type ReplayChunk = OutputChunk
 
 /** A replay's whole output, written when its last day is done. */
 export interface ReplayManifest {
@@ -55,40 +47,21 @@ export function replayDays(job: ReplayJob): string[] {
   return [...new Set(job.partitions.map((p) => p.date))].sort()
 }
 
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  const bytes = await store.get(key)
-  return bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as T)
-}
-
-async function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
-  await store.put(key, new TextEncoder().encode(JSON.stringify(value)))
-}
-
 export const readTaskDone = (store: ObjectStore, job: ReplayJob, date: string, type: string) =>
-  readJson<ReplayTaskDone>(store, replayTaskDoneKey(job.id, date, type))
+  getJson<ReplayTaskDone>(store, replayTaskDoneKey(job.id, date, type))
 export const readDayChunks = (store: ObjectStore, job: ReplayJob, date: string) =>
-  readJson<readonly ReplayChunk[]>(store, replayDayDoneKey(job.id, date))
+  getJson<readonly ReplayChunk[]>(store, replayDayDoneKey(job.id, date))
 export const readReplayManifest = (store: ObjectStore, id: string) =>
-  readJson<ReplayManifest>(store, replayManifestKey(id))
+  getJson<ReplayManifest>(store, replayManifestKey(id))
 export const readReplayFailure = (store: ObjectStore, id: string) =>
-  readJson<{ reason: string; failedAt: string }>(store, replayFailedKey(id))
+  getJson<{ reason: string; failedAt: string }>(store, replayFailedKey(id))
 export const readReplayCancelled = (store: ObjectStore, id: string) =>
-  readJson<{ cancelledAt: string }>(store, replayCancelledKey(id))
+  getJson<{ cancelledAt: string }>(store, replayCancelledKey(id))
 
 /** Records why a replay stopped: a task that can never succeed. */
 export async function failReplay(store: ObjectStore, id: string, reason: string): Promise<void> {
   await putJson(store, replayFailedKey(id), { reason, failedAt: new Date().toISOString() })
   await store.delete(replayActiveKey(id))
-}
-
-// Task outputs are internal: each line carries its sort key, so a day's types merge without
-// parsing the records.
-const internalLine = (r: ReplayRecord): string => `${r.at}\t${r.id}\t${r.line}`
-
-function parseInternal(line: string): ReplayRecord {
-  const a = line.indexOf('\t')
-  const b = line.indexOf('\t', a + 1)
-  return { at: Number(line.slice(0, a)), id: line.slice(a + 1, b), line: line.slice(b + 1) }
 }
 
 /**
@@ -101,7 +74,7 @@ export async function writeTaskOutput(
   done: ReplayTaskDone,
   records: readonly ReplayRecord[],
 ): Promise<void> {
-  const text = records.map((r) => `${internalLine(r)}\n`).join('')
+  const text = records.map((r) => `${sortableLine(r)}\n`).join('')
   await store.put(
     replayTaskOutputKey(job.id, done.date, done.type),
     await gzipAsync(text, { level: 1 }),
@@ -118,7 +91,7 @@ async function readTaskOutput(
   const bytes = await store.get(replayTaskOutputKey(job.id, date, type))
   if (bytes === undefined) throw new ReplayOutputGone(job.id, date, type)
   const text = (await gunzipAsync(bytes)).toString('utf8')
-  return text === '' ? [] : text.slice(0, -1).split('\n').map(parseInternal)
+  return text === '' ? [] : text.slice(0, -1).split('\n').map(parseSortableLine)
 }
 
 /** A task's matches were removed (the replay was finished meanwhile by another worker). */
@@ -132,9 +105,6 @@ export class ReplayOutputGone extends Error {
     super(`replay ${replay}: the matches of ${type} on ${date} are gone`)
   }
 }
-
-const byTime = (a: ReplayRecord, b: ReplayRecord): number =>
-  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /**
  * Once every task of `date` is done, writes the day's chunks (its types merged in time order,
@@ -159,22 +129,12 @@ export async function finishDay(
       return true
     throw e
   }
-  if (types.length > 1) records.sort(byTime)
-  const chunks: ReplayChunk[] = []
-  for (let n = 0; n * job.chunkRecords < records.length; n++) {
-    const slice = records.slice(n * job.chunkRecords, (n + 1) * job.chunkRecords)
-    const body = await encodeChunk(slice, job.format)
-    const key = replayChunkKey(job.id, date, n, job.format)
-    await store.put(key, body)
-    chunks.push({
-      key,
-      records: slice.length,
-      bytes: body.byteLength,
-      sha256: createHash('sha256').update(body).digest('hex'),
-      firstAt: (slice[0] as ReplayRecord).at,
-      lastAt: (slice[slice.length - 1] as ReplayRecord).at,
-    })
-  }
+  if (types.length > 1) records.sort(byRecordTime)
+  const chunks = await writeChunks(store, records, {
+    keyOf: (n) => replayChunkKey(job.id, date, n, job.format),
+    format: job.format,
+    perChunk: job.chunkRecords,
+  })
   await putJson(store, replayDayDoneKey(job.id, date), chunks)
   return true
 }

@@ -3,7 +3,9 @@ import { definitionTargets, FilterSet, type CompiledDefinition } from '../query-
 import {
   arrowToInteractions,
   dayStart,
-  encodeInteraction,
+  byRecordTime,
+  matchedLine,
+  type MatchedRecord,
   findTarget,
   scanMaster,
   TARGETS,
@@ -35,14 +37,7 @@ function wantedRuns(batch: RecordBatch, wanted: ReadonlyMap<string, unknown>): [
 }
 
 /** One matching interaction as a replay writes it. */
-export interface ReplayRecord {
-  /** `interaction.created_at` (epoch ms), the output's order… */
-  readonly at: number
-  /** …then `interaction.id`. */
-  readonly id: string
-  /** The record: the interaction's JSON with `sluice.streams` and `sluice.tags` added. */
-  readonly line: string
-}
+export type ReplayRecord = MatchedRecord
 
 /** A scan stopped on request (the replay was cancelled). */
 export class ReplayStopped extends Error {
@@ -76,9 +71,6 @@ export interface PartitionScan {
   /** Named in {@link ReplayStopped}. */
   readonly replay: string
 }
-
-const byTime = (a: ReplayRecord, b: ReplayRecord): number =>
-  a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /**
  * One (type, day) partition's matches for several replays at once (DataSift's many filters in
@@ -150,14 +142,13 @@ export async function scanReplayPartition(
     for (const [start, end] of wantedRuns(batch, matched))
       for (const interaction of arrowToInteractions(new Table([batch.slice(start, end)]))) {
         const id = interaction.interaction?.id as string
-        const json = encodeInteraction(interaction).slice(0, -1)
         const at = interaction.interaction?.created_at ?? 0
-        for (const { filter, tags } of matched.get(id) ?? []) {
-          const sluice = JSON.stringify({ streams: [filter.definition.hash], tags })
-          out.get(filter.key)?.push({ at, id, line: `${json},"sluice":${sluice}}` })
-        }
+        for (const { filter, tags } of matched.get(id) ?? [])
+          out
+            .get(filter.key)
+            ?.push({ at, id, line: matchedLine(interaction, [filter.definition.hash], tags) })
       }
   }
-  for (const records of out.values()) records.sort(byTime)
+  for (const records of out.values()) records.sort(byRecordTime)
   return out
 }

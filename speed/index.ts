@@ -39,3 +39,5 @@ export {
 export { WatchedStreams, type StreamSource } from './stream-watch.js'
 export { expireBefore } from './speed-expiry.js'
 export { DEFAULT_ROUTES, SpeedLayoutError, speedRoutes } from './speed-layout.js'
+export { RecordingAppender } from './recording-appender.js'
+export * from './recording-layout.js'

@@ -1,4 +1,4 @@
-import type { FilterSet } from '../query-dsl/index.js'
+import type { FilterMatch, FilterSet } from '../query-dsl/index.js'
 import { hash32, type Interaction, type View } from '../schemas/index.js'
 
 /** One interaction as a route needs it: its id, time, matching streams and extracted items. */
@@ -32,7 +32,7 @@ export function routeBatches(
   streams: FilterSet,
   views: readonly View[],
   routes: number,
-  onMatched?: (interaction: Interaction, streams: readonly string[]) => void,
+  onMatched?: (interaction: Interaction, matches: readonly FilterMatch[]) => void,
 ): RouteBatch[] {
   const byRoute = new Map<number, RoutedInteraction[]>()
   // One emit for every view and interaction (no closure per interaction).
@@ -51,7 +51,7 @@ export function routeBatches(
     for (viewIndex = 0; viewIndex < views.length; viewIndex++)
       (views[viewIndex] as View).extract(interaction, emit)
     const hashes = matches.map((m) => m.hash)
-    onMatched?.(interaction, hashes)
+    onMatched?.(interaction, matches)
     const route = routeOf(id, routes)
     let list = byRoute.get(route)
     if (list === undefined) {

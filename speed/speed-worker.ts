@@ -21,6 +21,8 @@ export interface HandoffLines {
 export interface SpeedMatch {
   readonly stream: string
   readonly interaction: Interaction
+  /** The stream's tags that apply to it. */
+  readonly tags: readonly string[]
 }
 
 export interface SpeedWorkerOptions {
@@ -37,6 +39,11 @@ export interface SpeedWorkerOptions {
   readonly watermark: () => number
   /** Called with a job's matches once they are committed (for live delivery). */
   readonly onMatches?: (matches: readonly SpeedMatch[]) => void
+  /**
+   * Stores a job's matches durably (recordings) once they are committed; the job is
+   * acknowledged only after it resolves, so a redelivered job stores them again.
+   */
+  readonly record?: (job: string, matches: readonly SpeedMatch[]) => Promise<void>
 }
 
 export interface SpeedMetrics {
@@ -116,6 +123,7 @@ export class SpeedWorker {
       }
     }
     const matches: SpeedMatch[] = []
+    const wanted = this.options.onMatches !== undefined || this.options.record !== undefined
     let matched = 0
     let newest = -Infinity
     const batches = routeBatches(
@@ -124,14 +132,15 @@ export class SpeedWorker {
       this.options.streams(),
       this.options.views,
       this.options.routes,
-      (interaction, streams) => {
-        matched += streams.length
+      (interaction, hits) => {
+        matched += hits.length
         newest = Math.max(newest, interaction.interaction?.created_at ?? -Infinity)
-        if (this.options.onMatches !== undefined)
-          for (const stream of streams) matches.push({ stream, interaction })
+        if (wanted)
+          for (const hit of hits) matches.push({ stream: hit.hash, interaction, tags: hit.tags })
       },
     )
     const results = await Promise.all(batches.map((b) => this.submit(b)))
+    if (matches.length > 0) await this.options.record?.(id, matches)
     this.metrics.jobs++
     this.metrics.lines += job.lines.length
     this.metrics.interactions += interactions.length

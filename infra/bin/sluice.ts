@@ -44,6 +44,12 @@ import { SpeedLayoutError } from '../../speed/index.js'
 import { ApiKeyNotFoundError, ReplayError } from '../../serving/index.js'
 import { runKeysCreate, runKeysList, runKeysRevoke } from '../cli/keys-command.js'
 import { runServeCommand } from '../cli/serve-command.js'
+import { ApiCallError } from '../cli/api-client.js'
+import {
+  RecordingDownloadError,
+  runRecordingsAction,
+  runRecordingsDownload,
+} from '../cli/recordings-command.js'
 import { runStackCommand } from '../cli/stack-command.js'
 import { ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
@@ -891,6 +897,18 @@ program
     ).default(process.env['SLUICE_QUEUE'] ?? 'memory:'),
   )
   .option('--replay-workers <n>', 'replay tasks this server runs at once', positiveIntegerOrZero, 1)
+  .option(
+    '--recording-settle-ms <ms>',
+    "how long after a recording's end records handed off late are waited for",
+    positiveIntegerOrZero,
+    30_000,
+  )
+  .option(
+    '--max-recordings <n>',
+    'recordings a key may have scheduled or running at once',
+    positiveInteger,
+    10,
+  )
   .action(
     async (opts: {
       store: string
@@ -903,6 +921,8 @@ program
       responseCacheMs: number
       queue: string
       replayWorkers: number
+      recordingSettleMs: number
+      maxRecordings: number
     }) => {
       await reporting('serve', [ConfigError, StoreError], async () => {
         await runServeCommand({
@@ -916,10 +936,132 @@ program
           responseCacheMs: opts.responseCacheMs,
           queue: parseQueueUrl('--queue', opts.queue),
           replayWorkers: opts.replayWorkers,
+          recordingSettleMs: opts.recordingSettleMs,
+          maxRecordings: opts.maxRecordings,
           stderr: process.stderr,
           stopped: signalled(),
         })
       })
+    },
+  )
+
+const recordings = program
+  .command('recordings')
+  .description(
+    'Scheduled recordings of a stream between two times, through the API: schedule, list, show, cancel, delete, download.',
+  )
+
+/** The API and key options every `sluice recordings` command takes. */
+function withApi(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--api <url>', 'the API (e.g. http://HOST:8080)')
+        .env('SLUICE_API')
+        .default('http://127.0.0.1:8080'),
+    )
+    .addOption(
+      new Option('--key <key>', 'your API key').env('SLUICE_API_KEY').makeOptionMandatory(),
+    )
+}
+
+const RECORDING_ERRORS = [ApiCallError, RecordingDownloadError, InputOpenError]
+
+withApi(recordings.command('schedule'))
+  .description("Record one of your streams' matches created in [start, end); print the recording.")
+  .requiredOption('--stream <hash>', 'the stream (one of yours)')
+  .requiredOption('--start <time>', 'start (ISO 8601, at least a few seconds ahead)', isoTime)
+  .requiredOption('--end <time>', 'end (ISO 8601, exclusive)', isoTime)
+  .addOption(
+    new Option('--format <format>', 'output format')
+      .choices(['ndjson', 'csv', 'parquet'])
+      .default('ndjson'),
+  )
+  .option('--fields <targets>', 'CSV columns, comma-separated target paths', (v: string) =>
+    v.split(',').map((t) => t.trim()),
+  )
+  .option('--name <name>', 'a name to know it by')
+  .action(
+    async (opts: {
+      api: string
+      key: string
+      stream: string
+      start: number
+      end: number
+      format: string
+      fields?: string[]
+      name?: string
+    }) => {
+      await reporting('recordings schedule', RECORDING_ERRORS, () =>
+        runRecordingsAction(
+          { api: opts.api, key: opts.key, stdout: process.stdout },
+          {
+            kind: 'schedule',
+            args: {
+              stream: opts.stream,
+              start: opts.start,
+              end: opts.end,
+              format: opts.format,
+              ...(opts.fields === undefined ? {} : { fields: opts.fields }),
+              ...(opts.name === undefined ? {} : { name: opts.name }),
+            },
+          },
+        ),
+      )
+    },
+  )
+
+withApi(recordings.command('list'))
+  .description('Print your recordings, newest first.')
+  .action(async (opts: { api: string; key: string }) => {
+    await reporting('recordings list', RECORDING_ERRORS, () =>
+      runRecordingsAction({ ...opts, stdout: process.stdout }, { kind: 'list' }),
+    )
+  })
+
+for (const [kind, what] of [
+  ['show', 'Print one of your recordings.'],
+  ['cancel', 'Cancel a recording: before its start nothing is kept; while recording it ends now.'],
+  ['delete', 'Delete a recording that is not running, with its output.'],
+] as const)
+  withApi(recordings.command(kind))
+    .description(what)
+    .argument('<id>', 'the recording')
+    .action(async (id: string, opts: { api: string; key: string }) => {
+      await reporting(`recordings ${kind}`, RECORDING_ERRORS, () =>
+        runRecordingsAction({ ...opts, stdout: process.stdout }, { kind, id }),
+      )
+    })
+
+withApi(recordings.command('download'))
+  .description(
+    'Download a finished recording into one file (NDJSON or CSV, gzip when FILE ends in .gz, or Parquet), resuming a download that was interrupted.',
+  )
+  .argument('<id>', 'the recording')
+  .requiredOption('--out <file>', 'the file to write')
+  .addOption(
+    new Option('--format <format>', "the recording's format (checked)").choices([
+      'ndjson',
+      'csv',
+      'parquet',
+    ]),
+  )
+  .option('--no-progress', 'no progress bar (there is none unless stderr is a terminal)')
+  .action(
+    async (
+      id: string,
+      opts: { api: string; key: string; out: string; format?: string; progress: boolean },
+    ) => {
+      await reporting('recordings download', RECORDING_ERRORS, () =>
+        runRecordingsDownload({
+          api: opts.api,
+          key: opts.key,
+          id,
+          out: opts.out,
+          progress: opts.progress && process.stderr.isTTY,
+          stderr: process.stderr,
+          ...(opts.format === undefined ? {} : { format: opts.format }),
+        }),
+      )
     },
   )
 

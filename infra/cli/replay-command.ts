@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar } from 'cli-progress'
+import { ApiCallError, ApiClient } from './api-client.js'
 import { closeWithin } from './bounded-close.js'
 import {
   cancelReplay,
@@ -233,24 +234,12 @@ const REMOTE_FIELDS = `id state reason manifestUrl
 export async function runRemoteReplay(
   options: ReplayCommandOptions & { readonly api: string; readonly key: string },
 ): Promise<string> {
-  const base = options.api.replace(/\/graphql\/?$/, '').replace(/\/$/, '')
-  const headers = { 'content-type': 'application/json', 'x-api-key': options.key }
-  const call = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-    const res = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query, variables }),
+  const api = new ApiClient(options.api, options.key)
+  const call = <T>(query: string, variables: Record<string, unknown>): Promise<T> =>
+    api.call<T>(query, variables).catch((e: unknown) => {
+      throw e instanceof ApiCallError ? new ConfigError('--api', api.base, e.reason) : e
     })
-    const answer = (await res.json()) as { data?: T; errors?: { message: string }[] }
-    if (answer.errors !== undefined || answer.data === undefined)
-      throw new ConfigError('--api', base, answer.errors?.map((e) => e.message).join('; ') ?? '')
-    return answer.data
-  }
-  const bytes = async (path: string): Promise<Uint8Array> => {
-    const res = await fetch(`${base}${path}`, { headers: { 'x-api-key': options.key } })
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status}`)
-    return new Uint8Array(await res.arrayBuffer())
-  }
+  const bytes = (path: string): Promise<Uint8Array> => api.bytes(path)
   const { createReplay: created } = await call<{ createReplay: RemoteReplay }>(
     `mutation($csdl: String, $from: DateTime!, $to: DateTime!, $types: [String!], $format: ReplayFormat) {
       createReplay(csdl: $csdl, from: $from, to: $to, types: $types, format: $format) { ${REMOTE_FIELDS} } }`,
@@ -262,7 +251,7 @@ export async function runRemoteReplay(
       format: options.format.toUpperCase(),
     },
   )
-  options.stderr.write(`replay ${created.id} on ${base}\n`)
+  options.stderr.write(`replay ${created.id} on ${api.base}\n`)
   const p = await follow(
     options,
     async () => {

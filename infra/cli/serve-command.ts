@@ -10,7 +10,9 @@ import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import type { ReplayTask } from '../../serving/index.js'
 import { ConfigError } from '../config/config-error.js'
+import type { HandoffJob } from '../../collectors/index.js'
 import { REPLAY_QUEUE } from './replay-command.js'
+import { HANDOFF_QUEUE } from './speed-command.js'
 import { startApiService } from '../serve/api-service.js'
 
 export interface ServeCommandOptions {
@@ -28,6 +30,10 @@ export interface ServeCommandOptions {
   readonly queue?: QueueConfig
   /** Replay tasks this process runs at once (0: only workers elsewhere). */
   readonly replayWorkers?: number
+  /** How long after a recording's end late hand-offs are waited for. */
+  readonly recordingSettleMs?: number
+  /** Recordings a key may have scheduled or running at once. */
+  readonly maxRecordings?: number
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -50,8 +56,10 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     options.queue === undefined || options.queue.kind === 'memory' ? undefined : options.queue
   const replayQueue =
     shared === undefined ? undefined : openJobQueue<ReplayTask>(shared, REPLAY_QUEUE)
-  // Live delivery follows the speed processes' matches channel beside the shared queue.
+  // Live delivery follows the speed processes' matches channel beside the shared queue, and
+  // recordings are finalized once the speed processes have consumed the collectors' hand-off.
   const matches = shared === undefined ? undefined : openMatchChannel(shared)
+  const handoff = shared === undefined ? undefined : openJobQueue<HandoffJob>(shared, HANDOFF_QUEUE)
   try {
     const routes = await speedRoutes(speedStore)
     const id = createHash('sha256').update(objects.location).digest('hex').slice(0, 16)
@@ -71,6 +79,11 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
         : { limits: { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit } }),
       ...(replayQueue === undefined ? {} : { replayQueue }),
       ...(matches === undefined ? {} : { matches }),
+      ...(handoff === undefined ? {} : { handoff }),
+      ...(options.recordingSettleMs === undefined
+        ? {}
+        : { recordingSettleMs: options.recordingSettleMs }),
+      ...(options.maxRecordings === undefined ? {} : { maxRecordings: options.maxRecordings }),
       ...(options.replayWorkers === undefined ? {} : { replayWorkers: options.replayWorkers }),
       log,
     })
@@ -84,6 +97,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     await service.close()
   } finally {
     await replayQueue?.close()
+    await handoff?.close()
     await matches?.close()
     await speedStore.close()
   }

@@ -4,7 +4,7 @@ import type { HandoffJob } from '../../collectors/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
 import { digest, VIEWS, type HealthCheck, type HealthReport } from '../../schemas/index.js'
 import type { SpeedStore } from '../../schemas/ports/index.js'
-import { speedRoutes, SpeedWorker, WatchedStreams } from '../../speed/index.js'
+import { RecordingAppender, speedRoutes, SpeedWorker, WatchedStreams } from '../../speed/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
@@ -88,6 +88,11 @@ export async function runSpeedCommand(
   }
   // Opened only once the rest is known good: their connections keep a process alive.
   const queue = openJobQueue<HandoffJob>(options.queue, HANDOFF_QUEUE)
+  const recordings = new RecordingAppender(objects)
+  await recordings.refresh()
+  const stopRecordings = recordings.follow((e) => {
+    options.stderr.write(`speed: reading the active recordings failed: ${String(e)}\n`)
+  })
   const channel = openMatchChannel(options.queue)
   const worker = new SpeedWorker({
     store,
@@ -97,6 +102,7 @@ export async function runSpeedCommand(
     flushMs: options.flushMs,
     streams: () => streams.set,
     watermark: () => follower.watermark,
+    record: (job, matches) => recordings.append(job, matches),
     onMatches: (matches) => {
       channel.publish(matches).catch((e: unknown) => {
         options.stderr.write(`speed: publishing matches failed: ${String(e)}\n`)
@@ -142,7 +148,7 @@ export async function runSpeedCommand(
           )
         const m = worker.metrics
         log(
-          `jobs ${m.jobs}, interactions ${m.interactions}, applied ${m.applied}, duplicates ${m.duplicates}, late ${m.late}, malformed ${m.malformed}, redelivered ${m.redelivered}, commits ${m.commits}`,
+          `jobs ${m.jobs}, interactions ${m.interactions}, applied ${m.applied}, duplicates ${m.duplicates}, late ${m.late}, malformed ${m.malformed}, redelivered ${m.redelivered}, commits ${m.commits}, recordings ${recordings.size} (${recordings.appended} appended)`,
         )
       } catch (e) {
         log(`refresh failed: ${e instanceof Error ? e.message : String(e)}`)
@@ -153,6 +159,7 @@ export async function runSpeedCommand(
   }, options.refreshMs)
   await options.stopped
   clearInterval(refresh)
+  stopRecordings()
   ops?.close()
   // Jobs in flight finish and are acknowledged; an unreachable queue must not keep the process
   // from stopping (what was not acknowledged is delivered again, and applied once).

@@ -13,6 +13,8 @@ import {
   createApiServer,
   LiveHub,
   type LiveHubOptions,
+  RecordingFinalizer,
+  RecordingService,
   ReplayService,
   ReplayWorker,
   type ReplayTask,
@@ -52,6 +54,15 @@ export interface ApiServiceConfig {
   readonly replayQueue?: JobQueue<ReplayTask>
   /** Replay tasks this process runs at once (default 1; 0: only other processes run them). */
   readonly replayWorkers?: number
+  /**
+   * The collectors' hand-off queue the speed layer consumes: recordings are offered only with
+   * it, and finalized once it has handled everything added until their end + settle time.
+   */
+  readonly handoff?: Pick<JobQueue<unknown>, 'oldestPending'>
+  /** How long after a recording's end late hand-offs are waited for (default 30 s). */
+  readonly recordingSettleMs?: number
+  /** Recordings a key may have scheduled or running at once (default 10). */
+  readonly maxRecordings?: number
 }
 
 export interface ApiService {
@@ -86,6 +97,20 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
       : undefined
   const live =
     config.matches === undefined ? undefined : new LiveHub(config.matches, config.liveOptions)
+  const recordings =
+    config.handoff === undefined
+      ? undefined
+      : new RecordingService(config.objects, catalog, {
+          ...(config.maxRecordings === undefined ? {} : { maxActive: config.maxRecordings }),
+        })
+  const finalizer =
+    config.handoff === undefined
+      ? undefined
+      : new RecordingFinalizer(config.objects, config.handoff, {
+          settleMs: config.recordingSettleMs ?? 30_000,
+          log: config.log,
+        })
+  finalizer?.start()
   const everything = streamHash(ALL_INTERACTIONS_CSDL)
 
   const health = async (): Promise<HealthReport> => {
@@ -138,6 +163,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     keys,
     analytics,
     replays,
+    ...(recordings === undefined ? {} : { recordings }),
     store: config.objects,
     ...(live === undefined ? {} : { live }),
     health,
@@ -169,6 +195,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await live?.close()
+      await finalizer?.close()
       await replayConsumer?.close()
       if (ownQueue) await replayQueue.close()
       await batch.close()

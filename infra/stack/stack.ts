@@ -8,7 +8,7 @@ import { VIEWS } from '../../schemas/index.js'
 import type { MatchChannel } from '../../schemas/ports/index.js'
 import { ApiKeys } from '../../serving/index.js'
 import { shred } from '../../shredder/index.js'
-import { SpeedWorker, speedRoutes, WatchedStreams } from '../../speed/index.js'
+import { RecordingAppender, SpeedWorker, speedRoutes, WatchedStreams } from '../../speed/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
@@ -88,6 +88,11 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
   const follower = new WatermarkFollower(objects, speedStore, routes)
   await follower.refresh()
   const matches = openMatchChannel(config.queue)
+  const recordings = new RecordingAppender(objects)
+  await recordings.refresh()
+  const stopRecordings = recordings.follow((e) =>
+    config.log('recordings_refresh_failed', { error: errorText(e) }),
+  )
   const worker = new SpeedWorker({
     store: speedStore,
     views: VIEWS,
@@ -96,6 +101,7 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     flushMs: 50,
     streams: () => streams.set,
     watermark: () => follower.watermark,
+    record: (job, m) => recordings.append(job, m),
     onMatches: (m) => {
       matches
         .publish(m)
@@ -158,6 +164,7 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     refreshMs: 2000,
     graphiql: true,
     matches,
+    handoff,
     log: config.log,
   })
 
@@ -192,6 +199,7 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     async stop() {
       clearInterval(batcher)
       clearInterval(refresher)
+      stopRecordings()
       abort.abort()
       await source
       await collector.stop()

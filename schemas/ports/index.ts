@@ -3,7 +3,9 @@
  * (local directory and S3, in-process queue and BullMQ, …) live in infra/adapters/.
  */
 export {
+  getJson,
   listAll,
+  putJson,
   type ObjectStore,
   type ObjectInfo,
   type ObjectPage,

@@ -66,6 +66,12 @@ export interface JobQueue<T> {
   add(jobs: readonly NewJob<T>[]): Promise<void>
   consume(handler: (job: QueueJob<T>) => Promise<void>, options?: ConsumeOptions): QueueConsumer
   counts(): Promise<QueueCounts>
+  /**
+   * When the oldest job not yet done (waiting, in hand or waiting for a retry) was first added
+   * (epoch ms), or undefined when none is: everything added before it has been handled (or
+   * failed for good). Lets a reader wait until a producer's output up to some time is consumed.
+   */
+  oldestPending(): Promise<number | undefined>
   /** The most recent jobs that failed for good, newest first. */
   failed(limit: number): Promise<readonly FailedJob[]>
   /** Releases connections; consumers must be closed first. */

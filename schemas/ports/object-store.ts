@@ -68,3 +68,14 @@ export async function* listAll(store: ObjectStore, prefix: string): AsyncGenerat
     after = page.next
   } while (after !== undefined)
 }
+
+/** The JSON object at `key`, or undefined when there is none. */
+export async function getJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  const bytes = await store.get(key)
+  return bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as T)
+}
+
+/** Stores `value` as JSON at `key`. */
+export async function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  await store.put(key, new TextEncoder().encode(JSON.stringify(value)))
+}

@@ -62,6 +62,41 @@ describe.each(ADAPTERS)('JobQueue contract: %s', (adapter) => {
     expect(await queue.counts()).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 })
   })
 
+  it('tells when the oldest job not yet done was added, through hand-off and retries', async () => {
+    const queue = fresh()
+    expect(await queue.oldestPending()).toBeUndefined()
+    const before = Date.now()
+    await queue.add([{ id: 'first', data: { n: 1 } }])
+    const afterFirst = Date.now()
+    await sleep(20)
+    const beforeSecond = Date.now()
+    await queue.add([
+      { id: 'second', data: { n: 2 } },
+      { id: 'third', data: { n: 3 } },
+    ])
+    const first = await queue.oldestPending()
+    expect(first).toBeGreaterThanOrEqual(before)
+    expect(first).toBeLessThanOrEqual(afterFirst)
+    // 'first' fails once (waits for its retry), 'second' is held in hand until released.
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const done = new Set<string>()
+    const consumer = queue.consume(
+      async (job) => {
+        if (job.id === 'first' && job.attempt === 1) throw new Error('once')
+        if (job.id === 'second') await held
+        done.add(job.id)
+      },
+      { concurrency: 2 },
+    )
+    await until('first and third done', () => done.has('first') && done.has('third'))
+    const second = await queue.oldestPending()
+    expect(second).toBeGreaterThanOrEqual(beforeSecond)
+    release()
+    await until('nothing pending', async () => (await queue.oldestPending()) === undefined)
+    await consumer.close()
+  })
+
   it('does not run a job again when its id is added again', async () => {
     const queue = fresh()
     let runs = 0

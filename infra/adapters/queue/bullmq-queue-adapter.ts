@@ -137,6 +137,20 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
     }
   }
 
+  async oldestPending(): Promise<number | undefined> {
+    // The waiting lists' oldest ends (workers take from there) and every job in hand or
+    // waiting for a retry (few: bounded by consumers and failures).
+    const [oldestWaiting, others] = await Promise.all([
+      this.queue.getJobs(['wait', 'prioritized'], 0, 0, true),
+      this.queue.getJobs(['active', 'delayed'], 0, -1),
+    ])
+    let oldest: number | undefined
+    for (const job of [...oldestWaiting, ...others])
+      if (job !== undefined && (oldest === undefined || job.timestamp < oldest))
+        oldest = job.timestamp
+    return oldest
+  }
+
   async failed(limit: number): Promise<readonly FailedJob[]> {
     const jobs = await this.queue.getFailed(0, Math.max(0, limit - 1))
     return jobs.map((job) => ({

@@ -20,6 +20,7 @@ const KEPT_FAILURES = 1000
 interface Entry<T> {
   readonly id: string
   readonly data: T
+  readonly addedAt: number
   attempt: number
   /** Which consumer holds it; a closed-by-force consumer's late result is ignored. */
   holder: object | undefined
@@ -39,6 +40,8 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
   private readonly knownOrder: string[] = []
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly failures: FailedJob[] = []
+  // Jobs not yet done, in the order they were added (a Set keeps insertion order).
+  private readonly pending = new Set<Entry<T>>()
   private active = 0
   private delayed = 0
   private readonly wakers = new Set<() => void>()
@@ -82,7 +85,15 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
     for (const job of jobs) {
       if (this.known.has(job.id)) continue
       this.remember(job.id)
-      this.enqueue({ id: job.id, data: job.data, attempt: 0, holder: undefined })
+      const entry = {
+        id: job.id,
+        data: job.data,
+        addedAt: Date.now(),
+        attempt: 0,
+        holder: undefined,
+      }
+      this.pending.add(entry)
+      this.enqueue(entry)
     }
     return Promise.resolve()
   }
@@ -100,9 +111,13 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
       entry.holder = undefined
       inHand.delete(entry)
       this.active--
-      if (error === undefined) return
+      if (error === undefined) {
+        this.pending.delete(entry)
+        return
+      }
       const reason = error instanceof Error ? error.message : JSON.stringify(error)
       if (error instanceof PermanentJobError || entry.attempt >= this.retry.attempts) {
+        this.pending.delete(entry)
         this.failures.unshift({ id: entry.id, attempts: entry.attempt, reason })
         this.failures.length = Math.min(this.failures.length, KEPT_FAILURES)
         return
@@ -168,6 +183,11 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
       delayed: this.delayed,
       failed: this.failures.length,
     })
+  }
+
+  oldestPending(): Promise<number | undefined> {
+    for (const entry of this.pending) return Promise.resolve(entry.addedAt)
+    return Promise.resolve(undefined)
   }
 
   failed(limit: number): Promise<readonly FailedJob[]> {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ObjectStore } from '../schemas/ports/index.js'
 import type { ApiKeyRecord } from './api-keys.js'
 import { headersOf } from './request-headers.js'
-import type { ReplayService } from './replay-service.js'
+import type { OutputChunk } from './output-chunks.js'
 
 // Large files are sent in slices, so a download never holds a whole chunk in memory.
 const SLICE_BYTES = 4 * 1024 * 1024
@@ -34,29 +34,36 @@ function contentType(name: string): string {
   return 'application/gzip'
 }
 
+/** Finds a file of one of the owner's outputs (a replay's, a recording's) by job id and name. */
+export type OutputFileFinder = (
+  owner: string,
+  id: string,
+  name: string,
+) => Promise<{ key: string; chunk?: OutputChunk } | undefined>
+
 /**
- * `GET /replays/<id>/<file>`: a ready chunk (or the manifest) of one of the caller's replays,
- * with HTTP Range for resuming. Answers 404 alike for a missing file and another key's replay.
+ * `GET /<replays|recordings>/<id>/<file>`: a ready chunk (or the manifest) of one of the
+ * caller's jobs, with HTTP Range for resuming. Answers 404 alike for a missing file and
+ * another key's job.
  */
-export async function serveReplayFile(
+export async function serveOutputFile(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   deps: {
     readonly store: ObjectStore
-    readonly replays: ReplayService
+    readonly find: OutputFileFinder
     /** The caller's key; throws what to answer when there is none valid. */
     readonly authenticate: (headers: Headers) => Promise<ApiKeyRecord>
   },
 ): Promise<void> {
   const key = await deps.authenticate(headersOf(req))
-  const m = /^\/replays\/([^/]+)\/(.+)$/.exec(path)
-  const file =
-    m === null ? undefined : await deps.replays.file(key.id, m[1] as string, m[2] as string)
+  const m = /^\/[a-z]+\/([^/]+)\/(.+)$/.exec(path)
+  const file = m === null ? undefined : await deps.find(key.id, m[1] as string, m[2] as string)
   const info = file === undefined ? undefined : await deps.store.head(file.key)
   if (file === undefined || info === undefined) {
     res.writeHead(404, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ error: 'no such replay file for this key', code: 'NOT_FOUND' }))
+    res.end(JSON.stringify({ error: 'no such file for this key', code: 'NOT_FOUND' }))
     return
   }
   const common = {
