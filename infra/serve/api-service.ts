@@ -63,6 +63,8 @@ export interface ApiServiceConfig {
   readonly recordingSettleMs?: number
   /** Recordings a key may have scheduled or running at once (default 10). */
   readonly maxRecordings?: number
+  /** Records per recording output chunk (default 50,000). */
+  readonly recordingChunkRecords?: number
 }
 
 export interface ApiService {
@@ -102,6 +104,9 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
       ? undefined
       : new RecordingService(config.objects, catalog, {
           ...(config.maxRecordings === undefined ? {} : { maxActive: config.maxRecordings }),
+          ...(config.recordingChunkRecords === undefined
+            ? {}
+            : { chunkRecords: config.recordingChunkRecords }),
         })
   const finalizer =
     config.handoff === undefined
