@@ -314,7 +314,7 @@ describe('scheduled recordings (embedded: local directory, LevelDB, in-process q
         'utf8',
       )
       expect(text.split('\r\n')[0]).toBe(CSV_FIELDS.join(','))
-      rows.push(...(parseCsv(text, { columns: true }) as Record<string, string>[]))
+      rows.push(...parseCsv<Record<string, string>>(text, { columns: true }))
     }
     expect(rows.map((r) => r['interaction.id'])).toEqual(expected)
     for (const r of rows)
