@@ -12,7 +12,7 @@ import { LevelSpeedStore } from '../infra/adapters/speed-store/level-speed-store
 import { runRecordingsDownload } from '../infra/cli/recordings-command.js'
 import type { ApiService } from '../infra/serve/api-service.js'
 import { FilterSet, StreamCatalog, type CompiledDefinition } from '../query-dsl/index.js'
-import { augment, envelopePrefix, normalizeLine, VIEWS } from '../schemas/index.js'
+import { envelopePrefix, VIEWS } from '../schemas/index.js'
 import { listAll, type JobQueue, type QueueConsumer } from '../schemas/ports/index.js'
 import { ApiKeys } from '../serving/index.js'
 import { RecordingAppender, recordingLogPrefix, SpeedWorker } from '../speed/index.js'
@@ -20,6 +20,7 @@ import { startEmbeddedApi } from './support/embedded-api.js'
 import { dataLines } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'
+import { expectedRecording } from './support/recording-oracle.js'
 
 const quiet = new Writable({ write: (_c, _e, done) => done() })
 
@@ -56,31 +57,6 @@ const CSV_FIELDS = [
   'interaction.hashtags',
   'interaction.geo',
 ]
-
-/** The expected output: every distinct sent tweet the stream matches, created in [start, end). */
-function expectedIds(
-  sent: readonly string[],
-  definition: CompiledDefinition,
-  start: number,
-  end: number,
-): string[] {
-  const set = new FilterSet()
-  set.add(definition)
-  const byId = new Map<string, number>()
-  for (const line of sent) {
-    const o = normalizeLine(line, 'twitter-v1')
-    if (o.kind !== 'interactions') continue
-    for (const raw of o.interactions) {
-      const i = augment(raw)
-      const at = i.interaction?.created_at ?? 0
-      const id = i.interaction?.id ?? ''
-      if (at >= start && at < end && set.match(i).length > 0) byId.set(id, at)
-    }
-  }
-  return [...byId]
-    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([id]) => id)
-}
 
 describe('scheduled recordings (embedded: local directory, LevelDB, in-process queue)', () => {
   const dir = tempDir('recordings')
@@ -283,7 +259,7 @@ describe('scheduled recordings (embedded: local directory, LevelDB, in-process q
       30_000,
     )
     expect([...states]).toEqual(expect.arrayContaining(['SCHEDULED', 'RECORDING']))
-    const expected = expectedIds(sent, english, start, end)
+    const expected = expectedRecording(sent, english, start, end)
     expect(expected.length).toBeGreaterThan(20)
 
     // NDJSON: the records, in order, each once, marked with the stream.
