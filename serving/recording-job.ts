@@ -11,11 +11,11 @@ import {
 } from '../speed/index.js'
 import { checkCsvFields, CsvFieldError, DEFAULT_CSV_FIELDS } from './chunk-csv.js'
 import type { RecordingFormat, RecordingJob } from './recording-types.js'
+import { DEFAULT_CHUNK_RECORDS } from './replay-job.js'
 
 const DAY_MS = 86_400_000
 /** The longest window a recording may cover. */
 export const MAX_RECORDING_MS = 31 * DAY_MS
-const DEFAULT_CHUNK_RECORDS = 50_000
 
 export type RecordingErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'LIMIT_EXCEEDED'
 

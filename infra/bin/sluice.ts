@@ -893,7 +893,7 @@ program
   .addOption(
     new Option(
       '--queue <url>',
-      'replay tasks: memory: (run here) or redis://HOST:PORT (shared with `sluice replay worker`)',
+      'memory: (replay tasks run here; no recordings, no live matches) or redis://HOST:PORT (replay tasks shared with `sluice replay worker`, the matches channel and the hand-off queue of `sluice speed`)',
     ).default(process.env['SLUICE_QUEUE'] ?? 'memory:'),
   )
   .option('--replay-workers <n>', 'replay tasks this server runs at once', positiveIntegerOrZero, 1)
