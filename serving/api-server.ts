@@ -10,6 +10,7 @@ import type { StreamCatalog } from '../query-dsl/index.js'
 import type { HealthReport } from '../schemas/index.js'
 import type { ObjectStore } from '../schemas/ports/index.js'
 import type { ApiKeyRecord, ApiKeys } from './api-keys.js'
+import { CONSOLE_PATH, consoleFiles } from './console-files.js'
 import { RESOLVERS, userError, type ApiContext } from './graphql-resolvers.js'
 import { TYPE_DEFS } from './graphql-schema.js'
 import { responseCachePlugin } from './response-cache.js'
@@ -18,6 +19,7 @@ import { serveLive } from './live-http.js'
 import { LIVE_RESOLVERS } from './live-resolvers.js'
 import { attachLiveWebSocket } from './live-websocket.js'
 import { serveOutputFile } from './output-downloads.js'
+import { PREVIEW_RESOLVERS, PREVIEW_TYPE_DEFS } from './preview-resolvers.js'
 import { RECORDING_RESOLVERS } from './recording-resolvers.js'
 import { RECORDING_TYPE_DEFS } from './recording-schema.js'
 import type { RecordingService } from './recording-service.js'
@@ -63,6 +65,8 @@ export interface ApiServerOptions {
   readonly limits?: Partial<ApiLimits>
   /** How long a key's answer is reused for the same query (default 1000 ms; 0: never). */
   readonly responseCacheMs?: number
+  /** The built web console, served at /console/ (absent or unbuilt: 404 saying so). */
+  readonly consoleDir?: string
 }
 
 /** The HTTP status a refusal (401, 429) carries in its GraphQL extensions. */
@@ -190,8 +194,14 @@ export function createApiServer(options: ApiServerOptions): {
   }
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({
-      typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS, RECORDING_TYPE_DEFS],
-      resolvers: [RESOLVERS, REPLAY_RESOLVERS, RECORDING_RESOLVERS, LIVE_RESOLVERS],
+      typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS, RECORDING_TYPE_DEFS, PREVIEW_TYPE_DEFS],
+      resolvers: [
+        RESOLVERS,
+        REPLAY_RESOLVERS,
+        RECORDING_RESOLVERS,
+        LIVE_RESOLVERS,
+        PREVIEW_RESOLVERS,
+      ],
     }),
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql === true,
@@ -239,6 +249,7 @@ export function createApiServer(options: ApiServerOptions): {
     }),
   })
 
+  const serveConsole = consoleFiles(options.consoleDir)
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const label = path === '/graphql' || path === '/health' || path === '/metrics' ? path : 'other'
@@ -289,6 +300,13 @@ export function createApiServer(options: ApiServerOptions): {
       void yoga(req, res)
       return
     }
+    if (
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      (path === '/' || path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`))
+    ) {
+      serveConsole(req, res, path)
+      return
+    }
     if (req.method === 'GET' && path.startsWith('/live/') && options.live !== undefined) {
       serveLive(req, res, path, {
         live: options.live,
@@ -322,7 +340,7 @@ export function createApiServer(options: ApiServerOptions): {
     res.end(
       JSON.stringify({
         error:
-          'not found; POST /graphql, GET /replays/<id>/<file>, GET /recordings/<id>/<file>, GET /live/<stream>, GET /health, GET /metrics',
+          'not found; GET /console/, POST /graphql, GET /replays/<id>/<file>, GET /recordings/<id>/<file>, GET /live/<stream>, GET /health, GET /metrics',
       }),
     )
   })

@@ -69,8 +69,12 @@ export const TYPE_DEFS = /* GraphQL */ `
   }
 
   type CsdlError {
+    "1-based; columns count code points."
     line: Int!
     column: Int!
+    "The offending text as UTF-16 offsets [start, end), for editors."
+    start: Int!
+    end: Int!
     code: String!
     message: String!
   }

@@ -1,63 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT, sharedDataDir } from './support/shared-data.js'
+import { startStack, type StackProcess } from './support/stack-process.js'
 import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'
 
-const SLUICE = join(REPO_ROOT, 'dist/infra/bin/sluice.js')
-
-/** Resolves with the first match of `pattern` in what `stream` prints. */
-function printed(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8')
-      const m = pattern.exec(text)
-      if (m !== null) resolve(m)
-    })
-    child.once('exit', (code) =>
-      reject(new Error(`the stack exited (${code}) before printing ${pattern}`)),
-    )
-  })
-}
-
 describe('npm start: the one-command stack', () => {
   const dir = tempDir('stack-e2e')
-  let child: ChildProcess | undefined
+  let stack: StackProcess | undefined
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null) {
-      child.kill('SIGTERM')
-      await new Promise((r) => child?.once('exit', r))
-    }
+    await stack?.stop()
     dir.remove()
   })
 
   it('serves a registered stream whose counts come from the replayed firehose and grow', async () => {
     // What `npm start` runs after building, with a free port and a faster batch cycle.
-    child = spawn(
-      process.execPath,
-      [
-        SLUICE,
-        'stack',
-        '--data-dir',
-        dir.path,
-        '--http',
-        '127.0.0.1:0',
-        '--rate',
-        '400',
-        '--batch-every',
-        '8',
-        '--sample',
-        join(sharedDataDir(), 'twitter-v1-sample.jsonl.gz'),
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    )
-    const [, url, key] = await printed(child, /GraphQL +(http:\S+)[\s\S]*API key +(sluice_\S+)/)
+    stack = await startStack(dir.path, { rate: 400, batchEverySeconds: 8 })
+    const { graphql: url, key } = stack
     const ask = async (query: string, variables: Record<string, unknown> = {}) => {
-      const res = await fetch(url as string, {
+      const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': key as string },
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
         body: JSON.stringify({ query, variables }),
       })
       return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] }
@@ -126,12 +87,12 @@ describe('npm start: the one-command stack', () => {
       },
       90_000,
     )
-    const health = await fetch((url as string).replace('/graphql', '/health'))
+    const health = await fetch(url.replace('/graphql', '/health'))
     const report = (await health.json()) as { status: string }
     expect(report, JSON.stringify(report)).toMatchObject({ status: 'ok' })
     expect(health.status).toBe(200)
     // GraphiQL for people with a browser.
-    const page = await fetch(url as string, { headers: { accept: 'text/html' } })
+    const page = await fetch(url, { headers: { accept: 'text/html' } })
     expect(await page.text()).toMatch(/graphiql/i)
   }, 240_000)
 })

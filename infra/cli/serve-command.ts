@@ -89,6 +89,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     })
     log('api_listening', {
       url: `${service.url}/graphql`,
+      console: `${service.url}/console/`,
       store: objects.location,
       speedStore: speedStore.location,
       batchVersion: service.batch.version,

@@ -44,6 +44,7 @@ export async function runStackCommand(options: StackCommandOptions): Promise<voi
     [
       '',
       'Sluice is running.',
+      `  console    ${stack.api.url}/console/   (sign in with the API key)`,
       `  GraphQL    ${url}   (open it in a browser for GraphiQL; send the key as x-api-key)`,
       `  API key    ${stack.key}   (admin; kept in ${options.dataDir}/api-key)`,
       `  health     ${stack.api.url}/health      metrics ${stack.api.url}/metrics`,

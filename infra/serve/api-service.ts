@@ -27,6 +27,7 @@ import { openJobQueue } from '../adapters/open-job-queue.js'
 import { LevelShardStore } from '../adapters/view-shards/level-shard-store.js'
 import { listen } from '../http/ops-server.js'
 import { watermarkAgeCheck } from '../speed/watermark-follower.js'
+import { builtConsoleDir } from './console-dir.js'
 
 export interface ApiServiceConfig {
   readonly objects: ObjectStore
@@ -176,6 +177,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     graphiql: config.graphiql,
     ...(config.responseCacheMs === undefined ? {} : { responseCacheMs: config.responseCacheMs }),
     ...(config.limits === undefined ? {} : { limits: config.limits }),
+    consoleDir: builtConsoleDir(),
   })
   const url = await listen(server, config.http.host, config.http.port)
   let refreshing = false

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../infra/launchers/chromium-launcher.js'
+import { REPO_ROOT } from './support/shared-data.js'
+import { startStack, type StackProcess } from './support/stack-process.js'
+import { tempDir } from './support/temp-dir.js'
+
+/** Where the run leaves its screenshots of the console's main views. */
+const SCREENSHOTS = join(REPO_ROOT, 'test-output', 'console')
+
+const shoot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+
+describe('the web console, in Chromium, against the running stack', () => {
+  const dir = tempDir('console-e2e')
+  let stack: StackProcess | undefined
+  let browser: Browser | undefined
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.stop()
+    dir.remove()
+  })
+
+  it('signs in, marks a filter error where it is, previews, saves, charts, replays and downloads', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    stack = await startStack(dir.path, { rate: 300, batchEverySeconds: 8 })
+    const { consoleUrl, graphql, key } = stack
+    const ask = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await fetch(graphql, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ query, variables }),
+      })
+      return (await res.json()) as { data?: any; errors?: unknown[] }
+    }
+
+    browser = await launchChromium()
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    })
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+
+    // Sign in: a wrong key is refused, the real one lets you in.
+    await page.goto(consoleUrl)
+    await page.getByLabel('API key').fill('sluice_not_a_key')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/unknown or revoked/)
+    await shoot(page, '1-sign-in')
+    await page.getByLabel('API key').fill(key)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Filter' }).waitFor()
+
+    // A filter with a misspelt operator on its second line: marked there, as the API places it.
+    const broken = 'language.tag == "en"\nand interaction.content contians "the"'
+    await page.locator('.cm-content').click()
+    await page.keyboard.type(broken)
+    expect(await page.locator('.cm-content').innerText()).toBe(broken)
+    const expected = await ask(
+      'query($c: String!) { validateCsdl(csdl: $c) { errors { line column message } } }',
+      { c: broken },
+    )
+    const error = expected.data.validateCsdl.errors[0]
+    expect(error).toMatchObject({ line: 2, column: 25 })
+    const errors = page.getByTestId('csdl-errors')
+    await expect.poll(() => errors.textContent()).toContain(`${error.line}:${error.column}`)
+    expect(await errors.textContent()).toContain(error.message)
+    const marked = page.locator('.cm-lintRange-error')
+    await marked.first().waitFor()
+    expect(await marked.count()).toBe(1)
+    expect(await marked.textContent()).toBe('contians')
+    // The gutter marks the second line, and only it.
+    const gutterMarks = page.locator('.cm-gutter-lint .cm-gutterElement:has(.cm-lint-marker-error)')
+    await expect.poll(() => gutterMarks.count()).toBe(1)
+    const markerBox = await gutterMarks.boundingBox()
+    const lineTwoBox = await page
+      .locator('.cm-lineNumbers .cm-gutterElement', { hasText: /^2$/ })
+      .boundingBox()
+    expect(markerBox?.y).toBe(lineTwoBox?.y)
+    await shoot(page, '2-filter-error')
+
+    // Fix it where it is marked: the error goes, the hash and cost show.
+    await marked.dblclick()
+    await page.keyboard.type('contains')
+    const fixed = 'language.tag == "en"\nand interaction.content contains "the"'
+    expect(await page.locator('.cm-content').innerText()).toBe(fixed)
+    const valid = await ask('query($c: String!) { validateCsdl(csdl: $c) { hash dpu } }', {
+      c: fixed,
+    })
+    await page.getByTestId('csdl-valid').waitFor()
+    expect(await page.getByTestId('csdl-hash').textContent()).toBe(valid.data.validateCsdl.hash)
+    expect(await page.getByTestId('csdl-valid').textContent()).toContain(
+      `${valid.data.validateCsdl.dpu} DPU`,
+    )
+    expect(await page.locator('.cm-lintRange-error').count()).toBe(0)
+
+    // Preview on the live firehose: matches arrive, and they are matches.
+    await page.getByRole('button', { name: 'Preview', exact: true }).click()
+    const arrived = page.getByTestId('preview-matches').locator('li')
+    await expect.poll(() => arrived.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(5)
+    for (const meta of await page.getByTestId('preview-matches').locator('.meta').allTextContents())
+      expect(meta).toMatch(/· en$/)
+    for (const text of await page
+      .getByTestId('preview-matches')
+      .locator('.content')
+      .allTextContents())
+      expect(text.toLowerCase()).toContain('the')
+    expect(await page.getByTestId('preview-counts').textContent()).toMatch(
+      /[1-9][\d,]* matched of [1-9][\d,]* interactions seen/,
+    )
+    await shoot(page, '3-preview')
+    await page.getByRole('button', { name: 'Stop preview' }).click()
+
+    // Save it: the stream's page charts its volume, non-zero once the speed layer counts it.
+    await page.getByLabel('Stream name').fill('english the')
+    await page.getByRole('button', { name: 'Save as stream' }).click()
+    await page.waitForURL(new RegExp(`#/streams/${valid.data.validateCsdl.hash}$`))
+    await page.getByRole('heading', { name: 'english the' }).waitFor()
+    const total = page.getByTestId('stream-total')
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click()
+          return Number((await total.textContent())?.replace(/,/g, ''))
+        },
+        { timeout: 90_000, interval: 2000 },
+      )
+      .toBeGreaterThan(0)
+    await page.getByRole('img', { name: 'stream volume over time' }).waitFor()
+    await shoot(page, '4-stream')
+
+    // A replay of the saved stream: estimated first, then run, then downloaded.
+    await page.goto(`${consoleUrl}#/replays`)
+    await page.getByRole('heading', { name: 'Replays' }).waitFor()
+    await page.getByLabel('Stream').selectOption({ label: 'english the' })
+    // The archive holds the stream's matches once a shred has run; estimate until it does.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Estimate' }).click()
+          const text = (await page.getByTestId('replay-estimate').textContent()) ?? ''
+          return Number(/Reads ([\d,]+) partitions/.exec(text)?.[1]?.replace(/,/g, '') ?? 0)
+        },
+        { timeout: 90_000, interval: 2000 },
+      )
+      .toBeGreaterThan(0)
+    await shoot(page, '5-replay-estimate')
+    await page.getByRole('button', { name: 'Start replay' }).click()
+    const state = page.getByTestId('replay-state').first()
+    await expect.poll(() => state.textContent(), { timeout: 90_000 }).toBe('DONE')
+    const replays = await ask('{ replays { id state chunks { name records sha256 } } }')
+    const replay = replays.data.replays[0]
+    expect(replay.chunks.length).toBeGreaterThan(0)
+    const chunk = replay.chunks[0]
+    expect(chunk.records).toBeGreaterThan(0)
+    await shoot(page, '6-replays')
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: `Download ${chunk.name.split('/').pop()}` }).click(),
+    ])
+    const saved = join(dir.path, 'replay-chunk.ndjson.gz')
+    await download.saveAs(saved)
+    expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(chunk.sha256)
+    const lines = gunzipSync(readFileSync(saved)).toString('utf8').trim().split('\n')
+    expect(lines).toHaveLength(chunk.records)
+    for (const line of lines) {
+      const record = JSON.parse(line)
+      expect(record.language.tag).toBe('en')
+      expect(record.sluice.streams).toContain(valid.data.validateCsdl.hash)
+    }
+
+    // Recordings: schedule one on the saved stream, see it listed, cancel it.
+    await page.goto(`${consoleUrl}#/recordings`)
+    await page.getByLabel('Stream').selectOption({ label: 'english the' })
+    await page.getByLabel('Name').fill('later')
+    await page.getByRole('button', { name: 'Schedule' }).click()
+    const row = page.locator('tr', { hasText: 'later' })
+    await expect.poll(() => row.locator('.state').textContent()).toBe('SCHEDULED')
+    await shoot(page, '7-recordings')
+    await row.getByRole('button', { name: 'Cancel' }).click()
+    await expect.poll(() => row.locator('.state').textContent()).toBe('CANCELLED')
+
+    // Back on the stream's page once a batch version has been served: the watermark is shown.
+    await page.goto(`${consoleUrl}#/streams/${valid.data.validateCsdl.hash}`)
+    const watermark = page.getByTestId('watermark')
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click()
+          return watermark.textContent()
+        },
+        { timeout: 90_000, interval: 2000 },
+      )
+      .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/)
+    await shoot(page, '8-stream-watermark')
+
+    expect(pageErrors).toEqual([])
+  }, 300_000)
+})
