@@ -29,13 +29,15 @@ describe('the web console, in Chromium, against the running stack', () => {
     mkdirSync(SCREENSHOTS, { recursive: true })
     stack = await startStack(dir.path, { rate: 300, batchEverySeconds: 8 })
     const { consoleUrl, graphql, key } = stack
-    const ask = async (query: string, variables: Record<string, unknown> = {}) => {
+    const ask = async <T>(query: string, variables: Record<string, unknown> = {}) => {
       const res = await fetch(graphql, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': key },
         body: JSON.stringify({ query, variables }),
       })
-      return (await res.json()) as { data?: any; errors?: unknown[] }
+      const answer = (await res.json()) as { data?: T; errors?: unknown[] }
+      expect(answer.errors).toBeUndefined()
+      return answer.data as T
     }
 
     browser = await launchChromium()
@@ -62,11 +64,13 @@ describe('the web console, in Chromium, against the running stack', () => {
     await page.locator('.cm-content').click()
     await page.keyboard.type(broken)
     expect(await page.locator('.cm-content').innerText()).toBe(broken)
-    const expected = await ask(
-      'query($c: String!) { validateCsdl(csdl: $c) { errors { line column message } } }',
-      { c: broken },
-    )
-    const error = expected.data.validateCsdl.errors[0]
+    const expected = await ask<{
+      validateCsdl: { errors: { line: number; column: number; message: string }[] }
+    }>('query($c: String!) { validateCsdl(csdl: $c) { errors { line column message } } }', {
+      c: broken,
+    })
+    const [error] = expected.validateCsdl.errors
+    if (error === undefined) throw new Error('the API found no error in the broken filter')
     expect(error).toMatchObject({ line: 2, column: 25 })
     const errors = page.getByTestId('csdl-errors')
     await expect.poll(() => errors.textContent()).toContain(`${error.line}:${error.column}`)
@@ -90,13 +94,16 @@ describe('the web console, in Chromium, against the running stack', () => {
     await page.keyboard.type('contains')
     const fixed = 'language.tag == "en"\nand interaction.content contains "the"'
     expect(await page.locator('.cm-content').innerText()).toBe(fixed)
-    const valid = await ask('query($c: String!) { validateCsdl(csdl: $c) { hash dpu } }', {
-      c: fixed,
-    })
+    const valid = await ask<{ validateCsdl: { hash: string; dpu: number } }>(
+      'query($c: String!) { validateCsdl(csdl: $c) { hash dpu } }',
+      {
+        c: fixed,
+      },
+    )
     await page.getByTestId('csdl-valid').waitFor()
-    expect(await page.getByTestId('csdl-hash').textContent()).toBe(valid.data.validateCsdl.hash)
+    expect(await page.getByTestId('csdl-hash').textContent()).toBe(valid.validateCsdl.hash)
     expect(await page.getByTestId('csdl-valid').textContent()).toContain(
-      `${valid.data.validateCsdl.dpu} DPU`,
+      `${valid.validateCsdl.dpu} DPU`,
     )
     expect(await page.locator('.cm-lintRange-error').count()).toBe(0)
 
@@ -120,7 +127,7 @@ describe('the web console, in Chromium, against the running stack', () => {
     // Save it: the stream's page charts its volume, non-zero once the speed layer counts it.
     await page.getByLabel('Stream name').fill('english the')
     await page.getByRole('button', { name: 'Save as stream' }).click()
-    await page.waitForURL(new RegExp(`#/streams/${valid.data.validateCsdl.hash}$`))
+    await page.waitForURL(new RegExp(`#/streams/${valid.validateCsdl.hash}$`))
     await page.getByRole('heading', { name: 'english the' }).waitFor()
     const total = page.getByTestId('stream-total')
     await expect
@@ -154,10 +161,15 @@ describe('the web console, in Chromium, against the running stack', () => {
     await page.getByRole('button', { name: 'Start replay' }).click()
     const state = page.getByTestId('replay-state').first()
     await expect.poll(() => state.textContent(), { timeout: 90_000 }).toBe('DONE')
-    const replays = await ask('{ replays { id state chunks { name records sha256 } } }')
-    const replay = replays.data.replays[0]
-    expect(replay.chunks.length).toBeGreaterThan(0)
-    const chunk = replay.chunks[0]
+    const replays = await ask<{
+      replays: {
+        id: string
+        state: string
+        chunks: { name: string; records: number; sha256: string }[]
+      }[]
+    }>('{ replays { id state chunks { name records sha256 } } }')
+    const chunk = replays.replays[0]?.chunks[0]
+    if (chunk === undefined) throw new Error('the finished replay has no chunk')
     expect(chunk.records).toBeGreaterThan(0)
     await shoot(page, '6-replays')
     const [download] = await Promise.all([
@@ -172,7 +184,7 @@ describe('the web console, in Chromium, against the running stack', () => {
     for (const line of lines) {
       const record = JSON.parse(line)
       expect(record.language.tag).toBe('en')
-      expect(record.sluice.streams).toContain(valid.data.validateCsdl.hash)
+      expect(record.sluice.streams).toContain(valid.validateCsdl.hash)
     }
 
     // Recordings: schedule one on the saved stream, see it listed, cancel it.
@@ -187,7 +199,7 @@ describe('the web console, in Chromium, against the running stack', () => {
     await expect.poll(() => row.locator('.state').textContent()).toBe('CANCELLED')
 
     // Back on the stream's page once a batch version has been served: the watermark is shown.
-    await page.goto(`${consoleUrl}#/streams/${valid.data.validateCsdl.hash}`)
+    await page.goto(`${consoleUrl}#/streams/${valid.validateCsdl.hash}`)
     const watermark = page.getByTestId('watermark')
     await expect
       .poll(
