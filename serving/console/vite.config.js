@@ -2,7 +2,7 @@
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig } from 'vite'
 
-// The console is served by `sluice serve` at /console from dist/console (see serving/console-files.ts).
+// The console is served by `sluice serve` at /console from dist/console (see serving/http/console-files.ts).
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
