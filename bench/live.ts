@@ -82,7 +82,7 @@ const server = await startSluiceServe([
   ...['--store', store, '--speed-store', `level://${join(dir, 'speed')}`],
   ...['--queue', queue, '--http', `127.0.0.1:${port}`, '--cache-dir', join(dir, 'cache')],
   // One key opens every connection here: the per-key limit is not what is measured.
-  ...['--rate-limit', '1000000'],
+  ...['--rate-limit', '1000000', '--max-live', '1000000'],
 ])
 
 const published = new Map<string, number>()

@@ -143,6 +143,8 @@ async function measure(cacheMs: number): Promise<Figures> {
     // One key makes every request here: the per-key limit is not what is measured.
     '--rate-limit',
     '1000000',
+    '--max-concurrent',
+    '1000000',
     '--response-cache-ms',
     String(cacheMs),
   ])

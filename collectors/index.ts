@@ -20,7 +20,19 @@ export { LogHandoff, type HandoffJob, type HandoffStats } from './log-handoff.js
 export { listSegmentFiles, type SegmentFile, type SegmentState } from './segment-files.js'
 export { RollingErrorRate } from './rolling-error-rate.js'
 export { collectorHealth } from './collector-health.js'
-export { createIngestServer, type IngestServerOptions } from './http-ingest-server.js'
+export {
+  createIngestServer,
+  INGEST_LIMITS,
+  type IngestLimits,
+  type IngestServerOptions,
+} from './http-ingest-server.js'
+export {
+  ByteBudget,
+  HttpRequestError,
+  readRequestBody,
+  type BodyLimits,
+  type ReceivedBody,
+} from './request-body.js'
 export {
   SyntheticFirehose,
   SYNTHETIC_SOURCES,

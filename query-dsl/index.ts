@@ -37,7 +37,7 @@ export {
 export type { CompiledDefinition, CompiledTagRule, FilterExpr, TagResult } from './filter-expr.js'
 export { canonicalForm, isStreamHash, streamHash } from './stream-hash.js'
 export type { DpuEstimate } from './dpu-cost.js'
-export { StreamRegistry } from './stream-registry.js'
+export { compileInScope, StreamRegistry, type ReferenceScope } from './stream-registry.js'
 export { matchDefinition, matchEach, type FilterMatch } from './evaluate.js'
 export { FilterSet } from './filter-set.js'
 export { EvalContext } from './eval-context.js'
@@ -56,8 +56,10 @@ export {
   ALL_INTERACTIONS_NAME,
   STREAMS_PREFIX,
   SYSTEM_OWNER,
+  mayReference,
   StreamCatalog,
   StreamNotFoundError,
+  type CompiledSummary,
   type StreamRecord,
 } from './stream-catalog.js'
 export { definitionTargets } from './definition-targets.js'

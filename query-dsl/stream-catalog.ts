@@ -4,7 +4,7 @@ import type { CompileResult } from './compile.js'
 import { CsdlCompileError } from './diagnostics.js'
 import type { CompiledDefinition } from './filter-expr.js'
 import { isStreamHash } from './stream-hash.js'
-import { StreamRegistry } from './stream-registry.js'
+import { compileInScope, StreamRegistry, type ReferenceScope } from './stream-registry.js'
 
 /** The stream every deployment has: every interaction (each has an id). */
 export const ALL_INTERACTIONS_CSDL = 'interaction.id exists'
@@ -24,6 +24,26 @@ export interface StreamRecord {
   readonly createdAt: string
   /** Owner → the name that owner gave the stream. */
   readonly owners: Readonly<Record<string, string>>
+  /**
+   * Owners who let every key refer to the stream (`stream "<hash>"`, `tags "<hash>"`); absent:
+   * only its owners may.
+   */
+  readonly sharedBy?: readonly string[]
+}
+
+/** What a filter compiled elsewhere (a worker thread) left to register: its hash and cost. */
+export interface CompiledSummary {
+  readonly hash: string
+  readonly dpu: number
+}
+
+/**
+ * Whether `owner` may refer to `record` in a filter of theirs: they own it, Sluice keeps it, or
+ * one of its owners shares it. Anything else answers as if the stream did not exist.
+ */
+export function mayReference(record: StreamRecord, owner: string | undefined): boolean {
+  if (owner === undefined || owner in record.owners || SYSTEM_OWNER in record.owners) return true
+  return (record.sharedBy ?? []).some((o) => o in record.owners)
 }
 
 /** A stream the catalog cannot find for the caller. */
@@ -58,7 +78,10 @@ function parseRecord(bytes: Uint8Array): StreamRecord | undefined {
   const names: Record<string, string> = {}
   for (const [owner, name] of Object.entries(owners))
     if (typeof name === 'string') names[owner] = name
-  return { hash, csdl, dpu, createdAt, owners: names }
+  const sharedBy = Array.isArray(value['sharedBy'])
+    ? value['sharedBy'].filter((o): o is string => typeof o === 'string')
+    : []
+  return { hash, csdl, dpu, createdAt, owners: names, ...(sharedBy.length > 0 ? { sharedBy } : {}) }
 }
 
 /**
@@ -116,30 +139,67 @@ export class StreamCatalog {
     return out
   }
 
-  /** Compiles `csdl` against the registered streams it refers to, registering nothing. */
-  async validate(csdl: string): Promise<CompileResult> {
-    return (await this.registryFor(csdl)).register(csdl)
+  /**
+   * Compiles `csdl` against the registered streams it refers to, registering nothing. With an
+   * `owner`, only streams {@link mayReference} lets them use resolve; another key's stream is
+   * reported exactly as a missing one.
+   */
+  async validate(csdl: string, owner?: string): Promise<CompileResult> {
+    return compileInScope(csdl, await this.scopeFor(csdl, owner))
   }
 
   /**
-   * Registers `csdl` for `owner` under `name`: compiles it against the registered streams
-   * (throws {@link CsdlCompileError} with positioned diagnostics), and adds the owner to the
-   * stream of that hash, creating it when new.
+   * Registers `csdl` for `owner` under `name`: compiles it against the registered streams the
+   * owner may refer to (throws {@link CsdlCompileError} with positioned diagnostics), and adds
+   * the owner to the stream of that hash, creating it when new.
    */
   async create(csdl: string, name: string, owner: string): Promise<StreamRecord> {
-    const result = (await this.registryFor(csdl)).register(csdl)
+    const result = await this.validate(csdl, owner)
     if (!result.ok) throw new CsdlCompileError(result.diagnostics)
-    const hash = result.definition.hash
-    const existing = await this.get(hash)
+    return this.register(
+      csdl,
+      { hash: result.definition.hash, dpu: result.definition.dpu.total },
+      name,
+      owner,
+    )
+  }
+
+  /**
+   * Adds `owner` to the stream of a filter already compiled (within {@link scopeFor} the same
+   * owner), creating it when new.
+   */
+  async register(
+    csdl: string,
+    compiled: CompiledSummary,
+    name: string,
+    owner: string,
+  ): Promise<StreamRecord> {
+    const existing = await this.get(compiled.hash)
     const record: StreamRecord = {
-      hash,
+      hash: compiled.hash,
       csdl: existing?.csdl ?? csdl,
-      dpu: result.definition.dpu.total,
+      dpu: compiled.dpu,
       createdAt: existing?.createdAt ?? this.now().toISOString(),
       owners: { ...(existing?.owners ?? {}), [owner]: name },
+      ...(existing?.sharedBy === undefined ? {} : { sharedBy: existing.sharedBy }),
     }
     await this.write(record)
     return record
+  }
+
+  /**
+   * Lets every key refer to `owner`'s stream `hash` in filters of theirs, or stops letting them
+   * (filters registered meanwhile keep working). Throws {@link StreamNotFoundError}.
+   */
+  async share(hash: string, owner: string, shared: boolean): Promise<StreamRecord> {
+    const record = await this.get(hash)
+    if (record === undefined || !(owner in record.owners)) throw new StreamNotFoundError(hash)
+    const others = (record.sharedBy ?? []).filter((o) => o !== owner)
+    const sharedBy = shared ? [...others, owner] : others
+    const { sharedBy: _, ...rest } = record
+    const updated: StreamRecord = sharedBy.length === 0 ? rest : { ...rest, sharedBy }
+    await this.write(updated)
+    return updated
   }
 
   /**
@@ -156,23 +216,29 @@ export class StreamCatalog {
   }
 
   /**
-   * A registry holding just the streams `csdl` refers to, directly or through them: creating a
-   * stream costs a few reads, not a compile of the whole catalog. The scan may over-match (a
-   * hash-like string inside a literal); that only defines a stream that goes unused.
+   * What compiling `csdl` needs: the definitions it refers to, directly or through them, by
+   * hash (a few reads instead of a compile of the whole catalog), and with an `owner`, which of
+   * them the filter may name itself: those {@link mayReference} lets the owner use. The scan may
+   * over-match (a hash-like string inside a literal); that only defines a stream that goes unused.
    */
-  private async registryFor(csdl: string): Promise<StreamRegistry> {
-    const sources: Record<string, string> = {}
-    const queue = referencedHashes(csdl)
+  async scopeFor(csdl: string, owner?: string): Promise<ReferenceScope> {
+    const records = new Map<string, StreamRecord>()
+    const direct = new Set(referencedHashes(csdl))
+    const queue = [...direct]
     for (let hash = queue.pop(); hash !== undefined; hash = queue.pop()) {
-      if (hash in sources) continue
+      if (records.has(hash)) continue
       const record = await this.get(hash)
       if (record === undefined) continue
-      sources[hash] = record.csdl
+      records.set(hash, record)
       queue.push(...referencedHashes(record.csdl))
     }
-    const registry = new StreamRegistry()
-    registry.defineAll(sources)
-    return registry
+    const definitions = Object.fromEntries([...records].map(([hash, r]) => [hash, r.csdl]))
+    if (owner === undefined) return { definitions }
+    const usable = [...direct].filter((hash) => {
+      const record = records.get(hash)
+      return record !== undefined && mayReference(record, owner)
+    })
+    return { definitions, usable }
   }
 
   private async ensureAllInteractions(): Promise<void> {

@@ -21,14 +21,19 @@ export class StreamRegistry implements DefinitionResolver {
 
   /**
    * Compiles a definition and, when it compiles, stores it under its hash (its canonical hash,
-   * or `hash` when given).
+   * or `hash` when given). With `usable`, the definition itself may refer only to those hashes
+   * (any other answers as missing); the definitions it refers to are not restricted.
    *
    * @example registry.register('interaction.content contains "rugby"')
    */
-  register(source: string, hash?: string): CompileResult {
+  register(source: string, hash?: string, usable?: ReadonlySet<string>): CompileResult {
+    const resolver: DefinitionResolver =
+      usable === undefined
+        ? this
+        : { resolve: (h) => (usable.has(h.toLowerCase()) ? this.resolve(h) : { kind: 'missing' }) }
     const result = compile(source, {
       ...this.options,
-      resolver: this,
+      resolver,
       ...(hash === undefined ? {} : { hash: hash.toLowerCase() }),
     })
     if (result.ok) this.compiled.set(result.definition.hash, result.definition)
@@ -96,4 +101,24 @@ export class StreamRegistry implements DefinitionResolver {
   get size(): number {
     return this.compiled.size
   }
+}
+
+/**
+ * What a filter may refer to: the definitions it reaches, by hash, and which of them it may name
+ * itself (all when `usable` is absent). Plain data, so a compile can run in a worker thread.
+ */
+export interface ReferenceScope {
+  readonly definitions: Readonly<Record<string, string>>
+  readonly usable?: readonly string[]
+}
+
+/** Compiles `source` within `scope`, registering nothing anywhere. */
+export function compileInScope(source: string, scope: ReferenceScope): CompileResult {
+  const registry = new StreamRegistry()
+  registry.defineAll(scope.definitions)
+  return registry.register(
+    source,
+    undefined,
+    scope.usable === undefined ? undefined : new Set(scope.usable),
+  )
 }

@@ -1,7 +1,7 @@
 /**
  * serving/: what users reach: the merge of batch and speed views at the batch watermark and
- * the stream analytics built on it, the GraphQL API with its keys and limits, and historical
- * replays (issue 9 in progress).
+ * the stream analytics built on it, the GraphQL API with its keys and limits, callers' filters
+ * compiled off the event loop, historical replays, scheduled recordings and live delivery.
  */
 export { coverRanges, TimeRangeError, type CoverRange } from './analytics/time-cover.js'
 export {
@@ -24,6 +24,7 @@ export {
   createApiServer,
   DEFAULT_LIMITS,
   type ApiLimits,
+  type ApiServer,
   type ApiServerOptions,
 } from './http/api-server.js'
 export {
@@ -64,7 +65,32 @@ export {
   type LiveHubOptions,
   type LiveMatch,
 } from './live/live-hub.js'
-export { followOwnStream, LiveStreamNotFoundError } from './live/live-follow.js'
+export {
+  LiveAccess,
+  LiveStreamNotFoundError,
+  type LiveAccessOptions,
+  type LiveFollower,
+} from './live/live-access.js'
+export {
+  FilterService,
+  StreamLimitError,
+  type FilterServiceOptions,
+} from './filters/filter-service.js'
+export {
+  IN_PROCESS_COMPILER,
+  summarizeCompile,
+  type FilterCheck,
+  type FilterCompiler,
+} from './filters/filter-compiler.js'
+export {
+  FilterCompileTimeoutError,
+  threadedCompiler,
+  type ThreadedCompilerOptions,
+} from './filters/threaded-compiler.js'
+export { FairQueue, QueueFullError } from './filters/fair-queue.js'
+export { DEFAULT_KEY_LIMITS, type KeyLimits } from './http/key-gate.js'
+export { operationWork, FIELD_WORK } from './http/operation-work.js'
+export { parseRequestTarget, decodeSegment } from './http/request-target.js'
 export { serveLive } from './live/live-http.js'
 export { RecordingService, type RecordingServiceOptions } from './recordings/recording-service.js'
 export {

@@ -50,7 +50,7 @@ describe('a collector over HTTP (file store, in-process queue)', () => {
         queue: { kind: 'memory' },
         http: { host: '127.0.0.1', port: 0 },
         token: 's3cret',
-        maxBodyBytes: 2 * 1024 * 1024,
+        ingestLimits: { maxBodyBytes: 2 * 1024 * 1024 },
       },
       quiet,
     )

@@ -12,6 +12,7 @@ import { VIEWS } from '../schemas/index.js'
 import {
   ApiKeys,
   createApiServer,
+  FilterService,
   MergedViews,
   ReplayService,
   StreamAnalytics,
@@ -45,6 +46,7 @@ describe('the GraphQL API: keys, ownership and limits', () => {
     const catalog = new StreamCatalog(store)
     const { server } = createApiServer({
       catalog,
+      filters: new FilterService(catalog),
       replays: new ReplayService(store, replayQueue, catalog),
       store,
       keys,

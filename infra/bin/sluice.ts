@@ -391,6 +391,18 @@ withGeneratorOptions(
       'gzip level of sealed segments, 1 (fast) to 9 (small)',
       gzipLevel,
       3,
+    )
+    .option(
+      '--body-timeout <s>',
+      'with --http: seconds a request body may take to arrive (408 past it)',
+      positiveNumber,
+      30,
+    )
+    .option(
+      '--body-idle <s>',
+      'with --http: longest pause in seconds between two chunks of a body (408 past it)',
+      positiveNumber,
+      10,
     ),
 ).action(
   async (
@@ -407,6 +419,8 @@ withGeneratorOptions(
       segmentBytes?: number
       segmentAge?: number
       gzipLevel: number
+      bodyTimeout: number
+      bodyIdle: number
     },
   ) => {
     try {
@@ -417,6 +431,8 @@ withGeneratorOptions(
         queue: opts.queue === undefined ? undefined : parseQueueUrl('--queue', opts.queue),
         token: process.env['SLUICE_INGEST_TOKEN'],
         segmentAgeS: opts.segmentAge,
+        bodyTimeoutS: opts.bodyTimeout,
+        bodyIdleS: opts.bodyIdle,
       })
     } catch (e) {
       if (e instanceof ConfigError || e instanceof InputOpenError) {
@@ -909,6 +925,34 @@ program
     positiveInteger,
     10,
   )
+  .option(
+    '--max-concurrent <n>',
+    'requests of one API key in progress at once',
+    positiveInteger,
+    32,
+  )
+  .option(
+    '--max-live <n>',
+    'live connections (HTTP, WebSocket, subscriptions) one API key may hold open',
+    positiveInteger,
+    100,
+  )
+  .option('--max-streams <n>', 'streams one API key may register', positiveInteger, 200)
+  .option(
+    '--compile-threads <n>',
+    "worker threads compiling callers' filters off the event loop (0: on it)",
+    positiveIntegerOrZero,
+    1,
+  )
+  .option(
+    '--cors-origin <origins>',
+    'origins (comma-separated) whose pages may call the API from a browser (default: none)',
+    (v: string) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+  )
   .action(
     async (opts: {
       store: string
@@ -923,6 +967,11 @@ program
       replayWorkers: number
       recordingSettleMs: number
       maxRecordings: number
+      maxConcurrent: number
+      maxLive: number
+      maxStreams: number
+      compileThreads: number
+      corsOrigin?: string[]
     }) => {
       await reporting('serve', [ConfigError, StoreError], async () => {
         await runServeCommand({
@@ -938,6 +987,11 @@ program
           replayWorkers: opts.replayWorkers,
           recordingSettleMs: opts.recordingSettleMs,
           maxRecordings: opts.maxRecordings,
+          maxConcurrent: opts.maxConcurrent,
+          maxLive: opts.maxLive,
+          maxStreams: opts.maxStreams,
+          compileThreads: opts.compileThreads,
+          ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
           stderr: process.stderr,
           stopped: signalled(),
         })

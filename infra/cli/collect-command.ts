@@ -28,6 +28,9 @@ export interface CollectOptions extends GeneratorSettings {
   readonly segmentBytes?: number | undefined
   readonly segmentAgeS?: number | undefined
   readonly gzipLevel?: number | undefined
+  /** Seconds a request body may take in all, and between two of its chunks. */
+  readonly bodyTimeoutS?: number | undefined
+  readonly bodyIdleS?: number | undefined
 }
 
 /** The default collector id: this host's name with the characters keys cannot hold replaced. */
@@ -61,6 +64,10 @@ export async function runCollect(options: CollectOptions): Promise<void> {
     ...(options.gzipLevel === undefined ? {} : { gzipLevel: options.gzipLevel }),
     ...(options.segmentBytes === undefined ? {} : { maxSegmentBytes: options.segmentBytes }),
     ...(options.segmentAgeS === undefined ? {} : { maxSegmentAgeMs: options.segmentAgeS * 1000 }),
+    ingestLimits: {
+      ...(options.bodyTimeoutS === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutS * 1000 }),
+      ...(options.bodyIdleS === undefined ? {} : { bodyIdleMs: options.bodyIdleS * 1000 }),
+    },
   })
   const abort = new AbortController()
   let stopping = false

@@ -34,6 +34,15 @@ export interface ServeCommandOptions {
   readonly recordingSettleMs?: number
   /** Recordings a key may have scheduled or running at once. */
   readonly maxRecordings?: number
+  /** Requests of one key in progress at once, and live connections it may hold open. */
+  readonly maxConcurrent?: number
+  readonly maxLive?: number
+  /** Streams one key may register. */
+  readonly maxStreams?: number
+  /** Worker threads compiling callers' filters (0: on the event loop). */
+  readonly compileThreads?: number
+  /** Origins whose pages may call the API from a browser. */
+  readonly corsOrigins?: readonly string[]
   readonly stderr: Writable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
@@ -74,9 +83,16 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
       ...(options.responseCacheMs === undefined
         ? {}
         : { responseCacheMs: options.responseCacheMs }),
-      ...(options.rateLimit === undefined
-        ? {}
-        : { limits: { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit } }),
+      limits: {
+        ...(options.rateLimit === undefined
+          ? {}
+          : { ratePerSecond: options.rateLimit, burst: 2 * options.rateLimit }),
+        ...(options.maxConcurrent === undefined ? {} : { maxConcurrent: options.maxConcurrent }),
+        ...(options.maxLive === undefined ? {} : { maxLive: options.maxLive }),
+      },
+      ...(options.maxStreams === undefined ? {} : { maxStreamsPerKey: options.maxStreams }),
+      ...(options.compileThreads === undefined ? {} : { compileThreads: options.compileThreads }),
+      ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
       ...(replayQueue === undefined ? {} : { replayQueue }),
       ...(matches === undefined ? {} : { matches }),
       ...(handoff === undefined ? {} : { handoff }),

@@ -12,6 +12,7 @@ import {
   createIngestServer,
   type FsyncPolicy,
   type HandoffJob,
+  type IngestLimits,
 } from '../../collectors/index.js'
 import type { HealthReport } from '../../schemas/index.js'
 import type { JobQueue } from '../../schemas/ports/index.js'
@@ -39,7 +40,8 @@ export interface CollectorConfig {
   readonly dedupWindowMs?: number
   readonly dedupCapacity?: number
   readonly maxBacklogBytes?: number
-  readonly maxBodyBytes?: number
+  /** Limits of the HTTP endpoint (body size and timeouts, slots, memory held). */
+  readonly ingestLimits?: Partial<IngestLimits>
   readonly maxPendingBytes?: number
   /** Longest wait between upload retries while the store is down. */
   readonly uploadRetryMaxMs?: number
@@ -173,7 +175,7 @@ export async function startCollector(
           error: errorText(e),
           stack: e instanceof Error ? e.stack : undefined,
         }),
-      ...(config.maxBodyBytes === undefined ? {} : { maxBodyBytes: config.maxBodyBytes }),
+      ...(config.ingestLimits === undefined ? {} : { limits: config.ingestLimits }),
     })
     const { host, port } = config.http
     await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,8 @@ import type { JobQueue, MatchChannel, ObjectStore, SpeedStore } from '../../sche
 import {
   ApiKeys,
   createApiServer,
+  FilterService,
+  threadedCompiler,
   LiveHub,
   type LiveHubOptions,
   RecordingFinalizer,
@@ -66,6 +68,17 @@ export interface ApiServiceConfig {
   readonly maxRecordings?: number
   /** Records per recording output chunk (default 50,000). */
   readonly recordingChunkRecords?: number
+  /**
+   * Worker threads that compile callers' filters (default 1); 0 compiles on the API's own
+   * thread (for tests run from sources, where no built worker module exists).
+   */
+  readonly compileThreads?: number
+  /** Streams a key may register (default 200). */
+  readonly maxStreamsPerKey?: number
+  /** Origins whose pages may call the API from a browser (CORS; none by default). */
+  readonly corsOrigins?: readonly string[]
+  /** How often open live connections' keys are checked again (default 2 s). */
+  readonly liveRecheckMs?: number
 }
 
 export interface ApiService {
@@ -90,9 +103,18 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   const analytics = new StreamAnalytics(new MergedViews(batch, speed, VIEWS))
   const catalog = new StreamCatalog(config.objects)
   const keys = new ApiKeys(config.objects)
+  const compileThreads = config.compileThreads ?? 1
+  const filters = new FilterService(catalog, {
+    ...(compileThreads > 0
+      ? { compiler: threadedCompiler({ threads: compileThreads }), concurrency: compileThreads }
+      : {}),
+    ...(config.maxStreamsPerKey === undefined ? {} : { maxStreamsPerKey: config.maxStreamsPerKey }),
+  })
   const ownQueue = config.replayQueue === undefined
   const replayQueue = config.replayQueue ?? openJobQueue<ReplayTask>({ kind: 'memory' }, 'replays')
-  const replays = new ReplayService(config.objects, replayQueue, catalog)
+  const replays = new ReplayService(config.objects, replayQueue, catalog, (owner, csdl) =>
+    filters.definition(owner, csdl),
+  )
   const replayWorkers = config.replayWorkers ?? 1
   const replayConsumer =
     replayWorkers > 0
@@ -164,9 +186,10 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     return digest(checks)
   }
 
-  const { server } = createApiServer({
+  const api = createApiServer({
     catalog,
     keys,
+    filters,
     analytics,
     replays,
     ...(recordings === undefined ? {} : { recordings }),
@@ -177,8 +200,11 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     graphiql: config.graphiql,
     ...(config.responseCacheMs === undefined ? {} : { responseCacheMs: config.responseCacheMs }),
     ...(config.limits === undefined ? {} : { limits: config.limits }),
+    ...(config.corsOrigins === undefined ? {} : { corsOrigins: config.corsOrigins }),
+    ...(config.liveRecheckMs === undefined ? {} : { liveRecheckMs: config.liveRecheckMs }),
     consoleDir: builtConsoleDir(),
   })
+  const server = api.server
   const url = await listen(server, config.http.host, config.http.port)
   let refreshing = false
   const refresher = setInterval(() => {
@@ -199,8 +225,10 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     live,
     async close() {
       clearInterval(refresher)
+      api.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await filters.close()
       await live?.close()
       await finalizer?.close()
       await replayConsumer?.close()

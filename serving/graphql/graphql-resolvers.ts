@@ -15,22 +15,29 @@ import {
 import { ApiKeyNotFoundError, type ApiKeyRecord, type ApiKeys } from '../keys/api-keys.js'
 import type { Coverage } from '../analytics/merged-views.js'
 import { UNIQUES_RELATIVE_ERROR, type StreamAnalytics } from '../analytics/stream-analytics.js'
-import type { LiveHub } from '../live/live-hub.js'
+import type { LiveAccess } from '../live/live-access.js'
 import type { RecordingService } from '../recordings/recording-service.js'
 import type { ReplayService } from '../replays/replay-service.js'
 import { TimeRangeError } from '../analytics/time-cover.js'
+import { QueueFullError } from '../filters/fair-queue.js'
+import { FilterCompileTimeoutError } from '../filters/threaded-compiler.js'
+import { StreamLimitError, type FilterService } from '../filters/filter-service.js'
 
 /** What every resolver gets: the caller's key and the services it may use. */
 export interface ApiContext {
   readonly key: ApiKeyRecord
+  /** Whether the caller's key is still valid (for connections that outlive the request). */
+  readonly keyStillValid: () => Promise<boolean>
   readonly catalog: StreamCatalog
+  /** Every filter the caller sends is compiled here, for the caller. */
+  readonly filters: FilterService
   readonly keys: ApiKeys
   readonly analytics: StreamAnalytics
   readonly replays: ReplayService
   /** Scheduled recordings; absent when no speed layer feeds this server's store. */
   readonly recordings?: RecordingService
   /** Live delivery; absent when the server follows no matches channel. */
-  readonly live?: LiveHub
+  readonly live?: LiveAccess
 }
 
 /** Limits on what one field may ask for, so a query's cost stays bounded. */
@@ -43,13 +50,19 @@ export function userError(message: string, code: string, status = 200): GraphQLE
   })
 }
 
-/** A filter that does not compile, as a GraphQL error with its positioned diagnostics. */
+/**
+ * A filter that does not compile, as a GraphQL error with its positioned diagnostics; the
+ * filter compiler's refusals (too many waiting, too long to compile) as what to change.
+ */
 export function asCsdlError(e: unknown): unknown {
-  return e instanceof CsdlCompileError
-    ? new GraphQLError(`the filter does not compile:\n${e.message}`, {
-        extensions: { code: 'CSDL_INVALID', errors: e.diagnostics },
-      })
-    : e
+  if (e instanceof CsdlCompileError)
+    return new GraphQLError(`the filter does not compile:\n${e.message}`, {
+      extensions: { code: 'CSDL_INVALID', errors: e.diagnostics },
+    })
+  if (e instanceof QueueFullError) return userError(e.message, 'RATE_LIMITED', 429)
+  if (e instanceof FilterCompileTimeoutError) return userError(e.message, 'QUERY_TOO_COSTLY')
+  if (e instanceof StreamLimitError) return userError(e.message, 'LIMIT_EXCEEDED')
+  return e
 }
 
 const DateTime = new GraphQLScalarType<number, string>({
@@ -147,14 +160,14 @@ export const RESOLVERS = {
   DateTime,
   Query: {
     validateCsdl: async (_: unknown, { csdl }: { csdl: string }, ctx: ApiContext) => {
-      const result = await ctx.catalog.validate(csdl)
+      let result
+      try {
+        result = await ctx.filters.check(ctx.key.id, csdl)
+      } catch (e) {
+        throw asCsdlError(e)
+      }
       return result.ok
-        ? {
-            valid: true,
-            hash: result.definition.hash,
-            dpu: result.definition.dpu.total,
-            errors: [],
-          }
+        ? { valid: true, hash: result.hash, dpu: result.dpu, errors: [] }
         : { valid: false, hash: null, dpu: null, errors: result.diagnostics }
     },
     stream: async (_: unknown, { hash }: { hash: string }, ctx: ApiContext) =>
@@ -174,9 +187,22 @@ export const RESOLVERS = {
       ctx: ApiContext,
     ) => {
       try {
-        return owned(await ctx.catalog.create(csdl, name, ctx.key.id), ctx.key)
+        return owned(await ctx.filters.createStream(ctx.key.id, csdl, name), ctx.key)
       } catch (e) {
         throw asCsdlError(e)
+      }
+    },
+    shareStream: async (
+      _: unknown,
+      { hash, shared }: { hash: string; shared: boolean },
+      ctx: ApiContext,
+    ) => {
+      try {
+        return owned(await ctx.catalog.share(hash, ctx.key.id, shared), ctx.key)
+      } catch (e) {
+        if (e instanceof StreamNotFoundError)
+          throw userError(`you have no stream ${hash}`, 'NOT_FOUND')
+        throw e
       }
     },
     deleteStream: async (_: unknown, { hash }: { hash: string }, ctx: ApiContext) => {
@@ -218,6 +244,8 @@ export const RESOLVERS = {
     csdl: (s: OwnedStream) => s.record.csdl,
     dpu: (s: OwnedStream) => s.record.dpu,
     createdAt: (s: OwnedStream) => Date.parse(s.record.createdAt),
+    shared: (s: OwnedStream, _: unknown, ctx: ApiContext) =>
+      (s.record.sharedBy ?? []).includes(ctx.key.id),
     history: (s: OwnedStream, _: unknown, ctx: ApiContext) => {
       const h = ctx.analytics.history(s.record.hash)
       return {

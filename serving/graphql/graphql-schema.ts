@@ -37,7 +37,7 @@ export const TYPE_DEFS = /* GraphQL */ `
   }
 
   type Query {
-    "Compiles a CSDL definition without registering it: its hash and DPU cost, or its errors."
+    "Compiles a CSDL definition without registering it: its hash and DPU cost, or its errors. It may refer (stream, tags) to your streams and to shared ones; any other hash reads as unknown."
     validateCsdl(csdl: String!): CsdlValidation!
     "One of your streams (null if you have none with that hash)."
     stream(hash: ID!): Stream
@@ -50,10 +50,12 @@ export const TYPE_DEFS = /* GraphQL */ `
   }
 
   type Mutation {
-    "Registers a CSDL filter as one of your streams (the same filter is shared, not recounted)."
+    "Registers a CSDL filter as one of your streams (the same filter is shared, not recounted). A key may have a limited number of streams (200 unless the server says otherwise) and names of up to 200 characters."
     createStream(csdl: String!, name: String!): Stream!
     "Removes your registration of a stream."
     deleteStream(hash: ID!): Boolean!
+    "Lets every key refer to your stream in their filters (stream and tags with its hash), or stops letting them (filters registered meanwhile keep working). It does not let them read your stream's analytics."
+    shareStream(hash: ID!, shared: Boolean!): Stream!
     "A new API key; the key is shown only in this answer (admin keys only)."
     createApiKey(name: String!, admin: Boolean = false): CreatedApiKey!
     "Revokes a key at once on this server, within seconds on others (admin keys only)."
@@ -100,6 +102,8 @@ export const TYPE_DEFS = /* GraphQL */ `
     csdl: String!
     dpu: Float!
     createdAt: DateTime!
+    "Whether you let other keys refer to this stream (shareStream)."
+    shared: Boolean!
     "Whether the batch views hold this stream's history yet (the next batch run backfills it)."
     history: StreamHistory!
     "Interactions per bucket over [from, to), both whole buckets; optionally per dimension value."

@@ -1,54 +1,83 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit'
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases'
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth'
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens'
 import { GraphQLError } from 'graphql'
 import { createSchema, createYoga, maskError } from 'graphql-yoga'
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import type { Registry } from 'prom-client'
+import { ByteBudget, readRequestBody } from '../../collectors/index.js'
 import type { StreamCatalog } from '../../query-dsl/index.js'
 import type { HealthReport } from '../../schemas/index.js'
 import type { ObjectStore } from '../../schemas/ports/index.js'
-import type { ApiKeyRecord, ApiKeys } from '../keys/api-keys.js'
-import { CONSOLE_PATH, consoleFiles } from './console-files.js'
-import { RESOLVERS, userError, type ApiContext } from '../graphql/graphql-resolvers.js'
+import type { StreamAnalytics } from '../analytics/stream-analytics.js'
+import type { FilterService } from '../filters/filter-service.js'
+import { RESOLVERS, type ApiContext } from '../graphql/graphql-resolvers.js'
 import { TYPE_DEFS } from '../graphql/graphql-schema.js'
-import { responseCachePlugin } from './response-cache.js'
-import type { LiveHub } from '../live/live-hub.js'
+import type { ApiKeys } from '../keys/api-keys.js'
+import { LiveAccess, LiveStreamNotFoundError, type LiveFollower } from '../live/live-access.js'
 import { serveLive } from '../live/live-http.js'
+import { LiveCursorError, type LiveHub } from '../live/live-hub.js'
 import { LIVE_RESOLVERS } from '../live/live-resolvers.js'
-import { attachLiveWebSocket } from '../live/live-websocket.js'
-import { serveOutputFile } from '../outputs/output-downloads.js'
+import { LiveWebSocket } from '../live/live-websocket.js'
 import { PREVIEW_RESOLVERS, PREVIEW_TYPE_DEFS } from '../live/preview-resolvers.js'
+import { serveOutputFile } from '../outputs/output-downloads.js'
 import { RECORDING_RESOLVERS } from '../recordings/recording-resolvers.js'
 import { RECORDING_TYPE_DEFS } from '../recordings/recording-schema.js'
 import type { RecordingService } from '../recordings/recording-service.js'
 import { REPLAY_RESOLVERS } from '../replays/replay-resolvers.js'
 import { REPLAY_TYPE_DEFS } from '../replays/replay-schema.js'
 import type { ReplayService } from '../replays/replay-service.js'
-import type { StreamAnalytics } from '../analytics/stream-analytics.js'
+import { createApiMetrics } from './api-metrics.js'
+import { ApiRefusal, sendJson, sendRefusal } from './api-refusal.js'
+import { CONSOLE_PATH, consoleFiles } from './console-files.js'
+import { DEFAULT_KEY_LIMITS, KeyGate, type Admission, type KeyLimits } from './key-gate.js'
+import { headersOf } from './request-headers.js'
+import { decodeSegment, parseRequestTarget, type RequestTarget } from './request-target.js'
+import { useResponseCache } from './use-response-cache.js'
+import { useWorkLimit } from './use-work-limit.js'
 
-export interface ApiLimits {
+export interface ApiLimits extends KeyLimits {
   /** Deepest selection a query may have. */
   readonly maxDepth: number
   /** graphql-armor's cost (objects 2, scalars 1, ×1.5 per level) a query may reach. */
   readonly maxCost: number
-  /** Requests a key may make per second, sustained… */
-  readonly ratePerSecond: number
-  /** …and at once. */
-  readonly burst: number
+  /** Aliases and tokens a GraphQL document may have. */
+  readonly maxAliases: number
+  readonly maxTokens: number
+  /**
+   * Largest GraphQL request body: room for one filter of CSDL's largest size (1 MiB) in JSON;
+   * refused before it is read when the key is not valid.
+   */
+  readonly maxBodyBytes: number
+  /** Bytes of request bodies held at once over all requests. */
+  readonly maxBufferedBytes: number
+  /** Time for a request's headers, and for its body (in all, and between two chunks). */
+  readonly headersTimeoutMs: number
+  readonly bodyTimeoutMs: number
+  readonly bodyIdleMs: number
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {
+  ...DEFAULT_KEY_LIMITS,
   maxDepth: 8,
   maxCost: 5000,
-  ratePerSecond: 200,
-  burst: 400,
+  maxAliases: 50,
+  maxTokens: 5000,
+  maxBodyBytes: 1536 * 1024,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
+  bodyIdleMs: 10_000,
 }
 
 export interface ApiServerOptions {
   readonly catalog: StreamCatalog
   readonly keys: ApiKeys
+  /** Where callers' filters are compiled (validate, create, preview, replays). */
+  readonly filters: FilterService
   readonly analytics: StreamAnalytics
   readonly replays: ReplayService
   /** Scheduled recordings; absent when no speed layer feeds this server's store (refused). */
@@ -57,6 +86,8 @@ export interface ApiServerOptions {
   readonly store: ObjectStore
   /** Live delivery of streams' matches (`GET /live/<hash>`); absent: 404. */
   readonly live?: LiveHub
+  /** How often open live connections' keys and streams are checked again (default 2 s). */
+  readonly liveRecheckMs?: number
   readonly health: () => Promise<HealthReport>
   /** Structured log lines (unexpected errors in full, with the id the caller was given). */
   readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
@@ -65,135 +96,60 @@ export interface ApiServerOptions {
   readonly limits?: Partial<ApiLimits>
   /** How long a key's answer is reused for the same query (default 1000 ms; 0: never). */
   readonly responseCacheMs?: number
+  /** Bytes the reused answers may hold (default 64 MiB). */
+  readonly responseCacheBytes?: number
+  /** Origins whose pages may call the API from a browser (CORS); none by default. */
+  readonly corsOrigins?: readonly string[]
   /** The built web console, served at /console/ (absent or unbuilt: 404 saying so). */
   readonly consoleDir?: string
 }
 
-/** The HTTP status a refusal (401, 429) carries in its GraphQL extensions. */
-function httpStatusOf(e: unknown): number | undefined {
-  if (!(e instanceof GraphQLError)) return undefined
-  const http = e.extensions['http'] as { status?: number } | undefined
-  return http?.status
+/** What createApiServer makes: the HTTP server, its metrics, and what to stop with it. */
+export interface ApiServer {
+  readonly server: Server
+  readonly metrics: Registry
+  close(): void
 }
 
-const codeOf = (e: unknown): unknown =>
-  e instanceof GraphQLError ? e.extensions['code'] : undefined
+const KNOWN_PATHS = new Set(['/graphql', '/health', '/metrics'])
 
-/** The key a request carries: `x-api-key: KEY` or `authorization: Bearer KEY`. */
-function keyOf(headers: Headers): string | undefined {
-  const direct = headers.get('x-api-key')
-  if (direct !== null && direct !== '') return direct.trim()
-  const auth = headers.get('authorization')
-  const m = auth === null ? null : /^Bearer\s+(\S+)$/i.exec(auth)
-  return m?.[1]
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** Answers an upgrade that goes nowhere, then drops the connection. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  if (socket.writable)
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+  socket.destroy()
 }
 
 /**
  * The API's HTTP server: GraphQL at /graphql (graphql-yoga; every request needs an API key),
- * GET /health and GET /metrics. Streams are the caller key's own; a query's depth and cost
- * and a key's request rate are limited, each refusal saying what to change; unexpected errors
- * reach the caller as a code and an id, and the log in full.
+ * live delivery, downloads, the console, GET /health and GET /metrics.
+ *
+ * Every request goes the same way in: its target parsed (400 if it is not one), its key checked
+ * before its body is read (401), its key's rate, open requests and live connections limited
+ * (429), its body bounded in size and time (413, 408). GraphQL operations are limited in depth,
+ * cost, aliases and tokens, and charged for the work they do (filters compiled, data sampled).
+ * Whatever a handler throws is caught by a last-resort guard that logs it with an id and
+ * answers 500: no request can end the process.
  */
-export function createApiServer(options: ApiServerOptions): {
-  readonly server: Server
-  readonly metrics: Registry
-} {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const responseCacheMs = options.responseCacheMs ?? 1000
-  const metrics = new Registry()
-  collectDefaultMetrics({ register: metrics, prefix: 'sluice_api_' })
-  const requests = new Counter({
-    name: 'sluice_api_requests_total',
-    help: 'HTTP requests by path and status',
-    labelNames: ['path', 'status'],
-    registers: [metrics],
-  })
-  const seconds = new Histogram({
-    name: 'sluice_api_request_seconds',
-    help: 'HTTP request durations by path',
-    labelNames: ['path'],
-    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [metrics],
-  })
-  const refusals = new Counter({
-    name: 'sluice_api_refusals_total',
-    help: 'Requests refused, by reason',
-    labelNames: ['reason'],
-    registers: [metrics],
-  })
-  const reused = new Counter({
-    name: 'sluice_api_answers_reused_total',
-    help: 'Answers served from the response cache (same key and query within its time)',
-    registers: [metrics],
-  })
-  const live = options.live
-  if (live !== undefined) {
-    new Gauge({
-      name: 'sluice_api_live_consumers',
-      help: 'Clients following a stream live (HTTP, WebSocket, subscription)',
-      registers: [metrics],
-      collect() {
-        this.set(live.counts.consumers)
-      },
-    })
-    new Gauge({
-      name: 'sluice_api_live_delivered',
-      help: 'Matches handed to live clients since the start',
-      registers: [metrics],
-      collect() {
-        this.set(live.counts.delivered)
-      },
-    })
-    new Gauge({
-      name: 'sluice_api_live_dropped',
-      help: 'Live clients cut off for falling behind since the start',
-      registers: [metrics],
-      collect() {
-        this.set(live.counts.dropped)
-      },
-    })
-  }
-  const limiter = new RateLimiterMemory({
-    points: limits.burst,
-    duration: limits.burst / limits.ratePerSecond,
-  })
+  const m = createApiMetrics(options.live)
+  const gate = new KeyGate(options.keys, limits, (reason) => m.refusals.inc({ reason }))
+  const bodies = new ByteBudget(limits.maxBufferedBytes)
+  const access =
+    options.live === undefined
+      ? undefined
+      : new LiveAccess(options.live, options.catalog, {
+          ...(options.liveRecheckMs === undefined ? {} : { recheckMs: options.liveRecheckMs }),
+          onError: (e) => options.log('live_recheck_failed', { error: errorText(e) }),
+        })
+  const liveSocket = access === undefined ? undefined : new LiveWebSocket(access, options.log)
 
-  /** The request's verified key within its rate; throws the 401 or 429 the caller gets. */
-  const authenticate = async (headers: Headers): Promise<ApiKeyRecord> => {
-    const given = keyOf(headers)
-    if (given === undefined) {
-      refusals.inc({ reason: 'no_key' })
-      throw userError(
-        'an API key is required: send it as `x-api-key: KEY` or `authorization: Bearer KEY`',
-        'UNAUTHENTICATED',
-        401,
-      )
-    }
-    const key = await options.keys.verify(given)
-    if (key === undefined) {
-      refusals.inc({ reason: 'bad_key' })
-      throw userError('that API key is unknown or revoked', 'UNAUTHENTICATED', 401)
-    }
-    try {
-      await limiter.consume(key.id)
-    } catch (e) {
-      if (!(e instanceof RateLimiterRes)) throw e
-      refusals.inc({ reason: 'rate' })
-      const retry = Math.ceil(e.msBeforeNext / 1000)
-      throw new GraphQLError(
-        `rate limit: ${limits.ratePerSecond} requests/s per key (bursts of ${limits.burst}); retry in ${retry} s or spread requests out`,
-        {
-          extensions: {
-            code: 'RATE_LIMITED',
-            http: { status: 429, headers: { 'retry-after': String(retry) } },
-          },
-        },
-      )
-    }
-    return key
-  }
-  const yoga = createYoga<Record<string, unknown>, ApiContext>({
-    schema: createSchema<Record<string, unknown> & ApiContext>({
+  const yoga = createYoga<{ admission?: Admission }, ApiContext>({
+    schema: createSchema<ApiContext>({
       typeDefs: [TYPE_DEFS, REPLAY_TYPE_DEFS, RECORDING_TYPE_DEFS, PREVIEW_TYPE_DEFS],
       resolvers: [
         RESOLVERS,
@@ -206,21 +162,51 @@ export function createApiServer(options: ApiServerOptions): {
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql === true,
     landingPage: false,
+    cors:
+      options.corsOrigins === undefined || options.corsOrigins.length === 0
+        ? false
+        : {
+            origin: [...options.corsOrigins],
+            credentials: false,
+            methods: ['GET', 'POST'],
+            allowedHeaders: ['content-type', 'x-api-key', 'authorization'],
+          },
     // Unexpected errors are logged by maskError below, with the id the caller sees.
     logging: false,
     plugins: [
+      maxTokensPlugin({
+        n: limits.maxTokens,
+        exposeLimits: true,
+        onReject: [() => m.refusals.inc({ reason: 'tokens' })],
+      }),
+      maxAliasesPlugin({
+        n: limits.maxAliases,
+        exposeLimits: true,
+        onReject: [() => m.refusals.inc({ reason: 'aliases' })],
+      }),
       maxDepthPlugin({
         n: limits.maxDepth,
         // The refusal names the limit and the depth found.
         exposeLimits: true,
-        onReject: [() => refusals.inc({ reason: 'depth' })],
+        onReject: [() => m.refusals.inc({ reason: 'depth' })],
       }),
       costLimitPlugin({
         maxCost: limits.maxCost,
         exposeLimits: true,
-        onReject: [() => refusals.inc({ reason: 'cost' })],
+        onReject: [() => m.refusals.inc({ reason: 'cost' })],
       }),
-      ...(responseCacheMs > 0 ? [responseCachePlugin(responseCacheMs, () => reused.inc())] : []),
+      useWorkLimit((keyId, units) => gate.charge(keyId, units)),
+      ...(responseCacheMs > 0
+        ? [
+            useResponseCache({
+              ttlMs: responseCacheMs,
+              ...(options.responseCacheBytes === undefined
+                ? {}
+                : { maxBytes: options.responseCacheBytes }),
+              onReuse: () => m.reused.inc(),
+            }),
+          ]
+        : []),
     ],
     maskedErrors: {
       maskError: (error, message) => {
@@ -230,7 +216,7 @@ export function createApiServer(options: ApiServerOptions): {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error
         options.log('unexpected_error', {
           errorId: id,
-          error: original instanceof Error ? original.message : String(original),
+          error: errorText(original),
           stack: original instanceof Error ? original.stack : undefined,
         })
         return new GraphQLError(`Unexpected error; it was logged as ${id}`, {
@@ -238,113 +224,224 @@ export function createApiServer(options: ApiServerOptions): {
         })
       },
     },
-    context: async ({ request }): Promise<ApiContext> => ({
-      key: await authenticate(request.headers),
-      catalog: options.catalog,
-      keys: options.keys,
-      analytics: options.analytics,
-      replays: options.replays,
-      ...(options.recordings === undefined ? {} : { recordings: options.recordings }),
-      ...(options.live === undefined ? {} : { live: options.live }),
-    }),
+    context: ({ admission }): ApiContext => {
+      // Only the GraphiQL page and CORS preflights skip the key, and neither executes.
+      if (admission === undefined)
+        throw new GraphQLError('an API key is required', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        })
+      return {
+        key: admission.key,
+        keyStillValid: admission.stillValid,
+        catalog: options.catalog,
+        filters: options.filters,
+        keys: options.keys,
+        analytics: options.analytics,
+        replays: options.replays,
+        ...(options.recordings === undefined ? {} : { recordings: options.recordings }),
+        ...(access === undefined ? {} : { live: access }),
+      }
+    },
   })
 
+  const follower = (admission: Admission): LiveFollower => ({
+    keyId: admission.key.id,
+    stillValid: admission.stillValid,
+  })
+
+  const serveGraphql = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: RequestTarget,
+  ): Promise<void> => {
+    const accept = req.headers.accept ?? ''
+    const page =
+      options.graphiql === true &&
+      req.method === 'GET' &&
+      accept.includes('text/html') &&
+      !target.query.has('query')
+    if (page || req.method === 'OPTIONS') {
+      await yoga(req, res, {})
+      return
+    }
+    const admission = await gate.admit(headersOf(req))
+    // A subscription over SSE is a live connection for as long as it lasts.
+    const release = accept.includes('text/event-stream')
+      ? gate.holdLive(admission.key.id)
+      : gate.hold(admission.key.id)
+    res.once('close', release)
+    if (req.method === 'POST') {
+      const body = await readRequestBody(req, {
+        maxBytes: limits.maxBodyBytes,
+        idleMs: limits.bodyIdleMs,
+        deadlineMs: limits.bodyTimeoutMs,
+        budget: bodies,
+        gzip: true,
+      })
+      res.once('close', body.release)
+      // graphql-yoga takes a body already read from `req.body`, as from a body parser.
+      Object.assign(req, { body: body.bytes })
+      delete req.headers['content-encoding']
+      req.headers['content-length'] = String(body.bytes.length)
+    }
+    await yoga(req, res, { admission })
+  }
+
+  const serveLiveRoute = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: RequestTarget,
+  ): Promise<void> => {
+    const hash = decodeSegment(target.path.slice('/live/'.length))
+    if (access === undefined || hash === undefined)
+      throw new ApiRefusal(404, 'NOT_FOUND', 'no such live stream')
+    const admission = await gate.admit(headersOf(req))
+    const release = gate.holdLive(admission.key.id)
+    try {
+      const subscription = await access
+        .followOwn(follower(admission), hash, target.query.get('cursor') ?? undefined)
+        .catch((e: unknown) => {
+          if (e instanceof LiveStreamNotFoundError)
+            throw new ApiRefusal(404, 'NOT_FOUND', e.message)
+          if (e instanceof LiveCursorError) throw new ApiRefusal(410, 'CURSOR_EXPIRED', e.message)
+          throw e
+        })
+      await serveLive(res, subscription)
+    } finally {
+      release()
+    }
+  }
+
+  const serveDownload = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    find: Parameters<typeof serveOutputFile>[3]['find'],
+  ): Promise<void> => {
+    const admission = await gate.admit(headersOf(req))
+    const release = gate.hold(admission.key.id)
+    try {
+      await serveOutputFile(req, res, path, {
+        store: options.store,
+        find,
+        owner: admission.key.id,
+      })
+    } finally {
+      release()
+    }
+  }
+
   const serveConsole = consoleFiles(options.consoleDir)
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/'
-    const label = path === '/graphql' || path === '/health' || path === '/metrics' ? path : 'other'
-    const stop = seconds.startTimer({ path: label })
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = parseRequestTarget(req.url)
+    if (target === undefined)
+      throw new ApiRefusal(400, 'BAD_REQUEST', 'the request target is not a valid path')
+    const { path } = target
+    const label = KNOWN_PATHS.has(path) ? path : 'other'
+    const stop = m.seconds.startTimer({ path: label })
     res.once('finish', () => {
       stop()
-      requests.inc({ path: label, status: String(res.statusCode) })
+      m.requests.inc({ path: label, status: String(res.statusCode) })
     })
-    const fail = (e: unknown): void => {
-      options.log('request_failed', {
-        path,
-        error: e instanceof Error ? e.message : String(e),
-        stack: e instanceof Error ? e.stack : undefined,
-      })
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ error: 'internal error' }))
-    }
-    // A key refused (401, 429) outside GraphQL: the same code and message as JSON.
-    const refusal = (e: unknown): void => {
-      const status = httpStatusOf(e)
-      if (status === undefined) return fail(e)
-      if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ error: (e as Error).message, code: codeOf(e) }))
-    }
+    const read = req.method === 'GET' || req.method === 'HEAD'
     if (req.method === 'GET' && path === '/health') {
-      options
-        .health()
-        .then((report) => {
-          res.writeHead(report.status === 'failing' ? 503 : 200, {
-            'content-type': 'application/json',
-          })
-          res.end(JSON.stringify(report))
-        })
-        .catch(fail)
+      const report = await options.health()
+      sendJson(res, report.status === 'failing' ? 503 : 200, report)
       return
     }
     if (req.method === 'GET' && path === '/metrics') {
-      metrics
-        .metrics()
-        .then((body) => {
-          res.writeHead(200, { 'content-type': metrics.contentType })
-          res.end(body)
-        })
-        .catch(fail)
+      const body = await m.registry.metrics()
+      res.writeHead(200, { 'content-type': m.registry.contentType })
+      res.end(body)
       return
     }
-    if (path === '/graphql') {
-      void yoga(req, res)
-      return
-    }
-    if (
-      (req.method === 'GET' || req.method === 'HEAD') &&
-      (path === '/' || path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`))
-    ) {
+    if (path === '/graphql') return serveGraphql(req, res, target)
+    if (read && (path === '/' || path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`))) {
       serveConsole(req, res, path)
       return
     }
-    if (req.method === 'GET' && path.startsWith('/live/') && options.live !== undefined) {
-      serveLive(req, res, path, {
-        live: options.live,
-        catalog: options.catalog,
-        authenticate,
-      }).catch((e: unknown) => refusal(e))
-      return
-    }
-    if ((req.method === 'GET' || req.method === 'HEAD') && path.startsWith('/replays/')) {
-      serveOutputFile(req, res, path, {
-        store: options.store,
-        find: (owner, id, name) => options.replays.file(owner, id, name),
-        authenticate,
-      }).catch((e: unknown) => refusal(e))
-      return
-    }
+    if (req.method === 'GET' && path.startsWith('/live/') && !path.endsWith('/ws'))
+      return serveLiveRoute(req, res, target)
+    if (read && path.startsWith('/replays/'))
+      return serveDownload(req, res, path, (owner, id, name) =>
+        options.replays.file(owner, id, name),
+      )
     const recordings = options.recordings
-    if (
-      (req.method === 'GET' || req.method === 'HEAD') &&
-      path.startsWith('/recordings/') &&
-      recordings !== undefined
-    ) {
-      serveOutputFile(req, res, path, {
-        store: options.store,
-        find: (owner, id, name) => recordings.file(owner, id, name),
-        authenticate,
-      }).catch((e: unknown) => refusal(e))
+    if (read && path.startsWith('/recordings/') && recordings !== undefined)
+      return serveDownload(req, res, path, (owner, id, name) => recordings.file(owner, id, name))
+    sendJson(res, 404, {
+      error:
+        'not found; GET /console/, POST /graphql, GET /replays/<id>/<file>, GET /recordings/<id>/<file>, GET /live/<stream>, GET /health, GET /metrics',
+      code: 'NOT_FOUND',
+    })
+  }
+
+  /** The last resort: whatever escapes a handler becomes an answer, never a crash. */
+  const answerError = (req: IncomingMessage, res: ServerResponse, e: unknown): void => {
+    if (e instanceof ApiRefusal) {
+      sendRefusal(res, e, (req.url ?? '').startsWith('/graphql'))
       return
     }
-    res.writeHead(404, { 'content-type': 'application/json' })
-    res.end(
-      JSON.stringify({
-        error:
-          'not found; GET /console/, POST /graphql, GET /replays/<id>/<file>, GET /recordings/<id>/<file>, GET /live/<stream>, GET /health, GET /metrics',
-      }),
-    )
+    const errorId = randomUUID()
+    m.failures.inc()
+    options.log('request_failed', {
+      errorId,
+      url: (req.url ?? '').slice(0, 200),
+      error: errorText(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    })
+    sendJson(res, 500, { error: `internal error; it was logged as ${errorId}`, errorId })
+  }
+
+  const server = createServer((req, res) => {
+    try {
+      route(req, res).catch((e: unknown) => answerError(req, res, e))
+    } catch (e) {
+      answerError(req, res, e)
+    }
   })
-  if (options.live !== undefined)
-    attachLiveWebSocket(server, { live: options.live, catalog: options.catalog, authenticate })
-  return { server, metrics }
+  server.headersTimeout = limits.headersTimeoutMs
+  // Node's own backstop behind the body timeouts (live responses outlast it: it bounds receipt).
+  server.requestTimeout = limits.headersTimeoutMs + limits.bodyTimeoutMs + 5_000
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Once upgraded the socket is ours: an error on it must not reach the process.
+    socket.on('error', () => socket.destroy())
+    try {
+      const target = parseRequestTarget(req.url)
+      const match = target === undefined ? null : /^\/live\/([^/]+)\/ws$/.exec(target.path)
+      const hash = match === null ? undefined : decodeSegment(match[1] as string)
+      if (target === undefined || liveSocket === undefined || hash === undefined) {
+        refuseUpgrade(socket, target === undefined ? 400 : 404, 'Not Found')
+        return
+      }
+      const headers = headersOf(req)
+      // Browsers cannot set headers on a WebSocket: the key may come as ?key=.
+      const given = target.query.get('key')
+      if (given !== null && !headers.has('x-api-key')) headers.set('x-api-key', given)
+      liveSocket.accept(
+        req,
+        socket,
+        head,
+        { hash, cursor: target.query.get('cursor') ?? undefined },
+        async () => {
+          const admission = await gate.admit(headers)
+          return { follower: follower(admission), release: gate.holdLive(admission.key.id) }
+        },
+      )
+    } catch (e) {
+      m.failures.inc()
+      options.log('upgrade_failed', { url: (req.url ?? '').slice(0, 200), error: errorText(e) })
+      socket.destroy()
+    }
+  })
+
+  return {
+    server,
+    metrics: m.registry,
+    close() {
+      access?.close()
+      liveSocket?.close()
+    },
+  }
 }

@@ -1,17 +1,37 @@
 import { randomBytes } from 'node:crypto'
-import type { Interaction } from '../../schemas/index.js'
+import { encodeInteraction, type Interaction } from '../../schemas/index.js'
 import type { MatchChannel, MatchMessage, Unsubscribe } from '../../schemas/ports/index.js'
 
-/** One delivered match and the cursor to resume after it. */
-export interface LiveMatch {
-  readonly cursor: string
-  readonly stream: string
-  readonly interaction: Interaction
+/**
+ * One delivered match and the cursor to resume after it. Every consumer of a stream gets the
+ * same object, and its wire form (`line`) is made once for all of them.
+ */
+export class LiveMatch {
+  private encoded: Buffer | undefined
+
+  constructor(
+    readonly cursor: string,
+    readonly stream: string,
+    readonly interaction: Interaction,
+  ) {}
+
+  /** `{"cursor":…,"interaction":…}` and a newline, as UTF-8: what NDJSON and WebSocket send. */
+  get line(): Buffer {
+    this.encoded ??= Buffer.from(
+      `{"cursor":${JSON.stringify(this.cursor)},"interaction":${encodeInteraction(this.interaction)}}\n`,
+    )
+    return this.encoded
+  }
 }
 
-/** Why a consumer's delivery ended. */
+/**
+ * Why a consumer's delivery ended: it closed, it fell behind, or it may no longer follow
+ * (its key was revoked, the stream is no longer its own).
+ */
 export type LiveEnd =
-  { readonly kind: 'closed' } | { readonly kind: 'slow'; readonly reason: string }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'slow'; readonly reason: string }
+  | { readonly kind: 'refused'; readonly reason: string }
 
 /** A cursor this server cannot resume from; the message says what to do instead. */
 export class LiveCursorError extends Error {
@@ -38,7 +58,7 @@ interface Entry {
   readonly seq: number
   readonly at: number
   readonly id: string
-  readonly match: MatchMessage
+  readonly match: LiveMatch
 }
 
 /**
@@ -49,6 +69,7 @@ export class LiveSubscription implements AsyncIterable<LiveMatch> {
   private readonly queue: LiveMatch[] = []
   private wake: (() => void) | undefined
   private ended: LiveEnd | undefined
+  private readonly endListeners: ((end: LiveEnd) => void)[] = []
 
   constructor(
     private readonly limit: number,
@@ -81,6 +102,13 @@ export class LiveSubscription implements AsyncIterable<LiveMatch> {
     this.ended = end
     this.detach(this)
     this.wake?.()
+    for (const listener of this.endListeners.splice(0)) listener(end)
+  }
+
+  /** Calls `listener` once delivery ends (at once if it has). */
+  onEnd(listener: (end: LiveEnd) => void): void {
+    if (this.ended !== undefined) listener(this.ended)
+    else this.endListeners.push(listener)
   }
 
   close(): void {
@@ -139,7 +167,13 @@ export class LiveHub {
   private receive(log: StreamLog, match: MatchMessage): void {
     const id = match.interaction.interaction?.id
     if (id === undefined || log.ids.has(id)) return
-    const entry: Entry = { seq: ++log.seq, at: this.now(), id, match }
+    const seq = ++log.seq
+    const entry: Entry = {
+      seq,
+      at: this.now(),
+      id,
+      match: new LiveMatch(this.cursorOf(seq), match.stream, match.interaction),
+    }
     log.entries.push(entry)
     log.ids.add(id)
     const keep = this.options.retainMatches ?? 10_000
@@ -149,13 +183,8 @@ export class LiveHub {
       (log.entries.length > 0 && (log.entries[0] as Entry).at < oldest)
     )
       log.ids.delete((log.entries.shift() as Entry).id)
-    const live = {
-      cursor: this.cursorOf(entry.seq),
-      stream: match.stream,
-      interaction: match.interaction,
-    }
     for (const consumer of log.consumers) {
-      consumer.offer(live)
+      consumer.offer(entry.match)
       this.counts.delivered++
     }
   }
@@ -183,13 +212,7 @@ export class LiveHub {
       () => this.counts.dropped++,
     )
     if (from !== undefined)
-      for (const e of log.entries)
-        if (e.seq > from)
-          subscription.offer({
-            cursor: this.cursorOf(e.seq),
-            stream: e.match.stream,
-            interaction: e.match.interaction,
-          })
+      for (const e of log.entries) if (e.seq > from) subscription.offer(e.match)
     log.consumers.add(subscription)
     this.counts.consumers++
     return subscription

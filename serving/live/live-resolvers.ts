@@ -1,14 +1,21 @@
 import { GraphQLScalarType } from 'graphql'
 import { encodeInteraction, type Interaction } from '../../schemas/index.js'
 import { userError, type ApiContext } from '../graphql/graphql-resolvers.js'
-import { followOwnStream, LiveStreamNotFoundError } from './live-follow.js'
-import { LiveCursorError, type LiveMatch } from './live-hub.js'
+import { LiveStreamNotFoundError } from './live-access.js'
+import { LiveCursorError, type LiveEnd, type LiveMatch } from './live-hub.js'
 
 /** An interaction as the JSON the other deliveries send (the schema's own shape). */
 const InteractionScalar = new GraphQLScalarType<Interaction, unknown>({
   name: 'Interaction',
   serialize: (value) => JSON.parse(encodeInteraction(value as Interaction)) as unknown,
 })
+
+/** How a subscription that ended by itself tells its client why. */
+export function endError(end: LiveEnd | undefined): Error | undefined {
+  if (end?.kind === 'slow') return userError(end.reason, 'SLOW_CONSUMER')
+  if (end?.kind === 'refused') return userError(end.reason, 'UNAUTHENTICATED')
+  return undefined
+}
 
 /** The live part of the GraphQL API: `subscription { matches(stream, cursor) }` (SSE). */
 export const LIVE_RESOLVERS = {
@@ -24,10 +31,8 @@ export const LIVE_RESOLVERS = {
           throw userError('this server follows no matches channel', 'UNAVAILABLE')
         let subscription
         try {
-          subscription = await followOwnStream(
-            ctx.live,
-            ctx.catalog,
-            ctx.key.id,
+          subscription = await ctx.live.followOwn(
+            { keyId: ctx.key.id, stillValid: ctx.keyStillValid },
             stream,
             cursor ?? undefined,
           )
@@ -38,8 +43,8 @@ export const LIVE_RESOLVERS = {
         }
         try {
           for await (const m of subscription) yield { matches: m }
-          const end = subscription.end
-          if (end?.kind === 'slow') throw userError(end.reason, 'SLOW_CONSUMER')
+          const error = endError(subscription.end)
+          if (error !== undefined) throw error
         } finally {
           subscription.close()
         }

@@ -1,11 +1,12 @@
 import {
   ALL_INTERACTIONS_CSDL,
-  CsdlCompileError,
   EvalContext,
   matchDefinition,
+  streamHash,
 } from '../../query-dsl/index.js'
 import type { Interaction } from '../../schemas/index.js'
 import { asCsdlError, userError, type ApiContext } from '../graphql/graphql-resolvers.js'
+import { endError } from './live-resolvers.js'
 
 /** The preview part of the GraphQL schema (extends the Subscription of graphql-schema.ts). */
 export const PREVIEW_TYPE_DEFS = /* GraphQL */ `
@@ -37,11 +38,7 @@ interface PreviewBatch {
 }
 
 /** The all-interactions stream's hash: the firehose as the matches channel carries it. */
-async function firehoseHash(ctx: ApiContext): Promise<string> {
-  const all = await ctx.catalog.validate(ALL_INTERACTIONS_CSDL)
-  if (!all.ok) throw new CsdlCompileError(all.diagnostics)
-  return all.definition.hash
-}
+const FIREHOSE = streamHash(ALL_INTERACTIONS_CSDL)
 
 export const PREVIEW_RESOLVERS = {
   Subscription: {
@@ -53,9 +50,16 @@ export const PREVIEW_RESOLVERS = {
       ): AsyncGenerator<{ preview: PreviewBatch }> {
         if (ctx.live === undefined)
           throw userError('this server follows no matches channel', 'UNAVAILABLE')
-        const compiled = await ctx.catalog.validate(csdl)
-        if (!compiled.ok) throw asCsdlError(new CsdlCompileError(compiled.diagnostics))
-        const subscription = await ctx.live.follow(await firehoseHash(ctx))
+        let definition
+        try {
+          definition = await ctx.filters.definition(ctx.key.id, csdl)
+        } catch (e) {
+          throw asCsdlError(e)
+        }
+        const subscription = await ctx.live.followSystem(
+          { keyId: ctx.key.id, stillValid: ctx.keyStillValid },
+          FIREHOSE,
+        )
         const evaluation = new EvalContext()
         let seen = 0
         let matched = 0
@@ -64,7 +68,7 @@ export const PREVIEW_RESOLVERS = {
         try {
           for await (const { interaction } of subscription) {
             seen++
-            if (matchDefinition(compiled.definition, interaction, evaluation) !== undefined) {
+            if (matchDefinition(definition, interaction, evaluation) !== undefined) {
               matched++
               if (batch.length < PREVIEW_BATCH_LIMIT) batch.push(interaction)
             }
@@ -74,8 +78,8 @@ export const PREVIEW_RESOLVERS = {
             batch = []
             sentAt = now
           }
-          const end = subscription.end
-          if (end?.kind === 'slow') throw userError(end.reason, 'SLOW_CONSUMER')
+          const error = endError(subscription.end)
+          if (error !== undefined) throw error
         } finally {
           subscription.close()
         }

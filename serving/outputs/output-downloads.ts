@@ -1,31 +1,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ObjectStore } from '../../schemas/ports/index.js'
-import type { ApiKeyRecord } from '../keys/api-keys.js'
-import { headersOf } from '../http/request-headers.js'
 import type { OutputChunk } from './output-chunks.js'
+import { writable } from './response-writable.js'
 
 // Large files are sent in slices, so a download never holds a whole chunk in memory.
 const SLICE_BYTES = 4 * 1024 * 1024
 
-/** A single byte range of a `size`-byte file, or 'unsatisfiable', or undefined for all of it. */
+/**
+ * A single byte range of a `size`-byte file (RFC 9110 §14.1.2), 'unsatisfiable' (416), or
+ * undefined for all of it: no header, several ranges, another unit, or a range that is not
+ * valid (`5-2`), which RFC 9110 says to ignore.
+ */
 export function parseRange(
   header: string | undefined,
   size: number,
 ): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
-  // Several ranges or another unit: answered with the whole file, as RFC 9110 allows.
+  const m = /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim())
   if (m === null || (m[1] === '' && m[2] === '')) return undefined
-  let start: number
-  let end: number
   if (m[1] === '') {
-    start = Math.max(0, size - Number(m[2]))
-    end = size
-  } else {
-    start = Number(m[1])
-    end = m[2] === '' ? size : Math.min(size, Number(m[2]) + 1)
+    // The last N bytes; N = 0 cannot be satisfied.
+    const suffix = Number(m[2])
+    return suffix === 0 || size === 0
+      ? 'unsatisfiable'
+      : { start: Math.max(0, size - suffix), end: size }
   }
-  return start >= size || start >= end ? 'unsatisfiable' : { start, end }
+  const start = Number(m[1])
+  if (m[2] !== '' && Number(m[2]) < start) return undefined
+  if (start >= size) return 'unsatisfiable'
+  return { start, end: m[2] === '' ? size : Math.min(size, Number(m[2]) + 1) }
 }
 
 function contentType(name: string): string {
@@ -53,13 +56,12 @@ export async function serveOutputFile(
   deps: {
     readonly store: ObjectStore
     readonly find: OutputFileFinder
-    /** The caller's key; throws what to answer when there is none valid. */
-    readonly authenticate: (headers: Headers) => Promise<ApiKeyRecord>
+    /** The caller's key id (already verified). */
+    readonly owner: string
   },
 ): Promise<void> {
-  const key = await deps.authenticate(headersOf(req))
   const m = /^\/[a-z]+\/([^/]+)\/(.+)$/.exec(path)
-  const file = m === null ? undefined : await deps.find(key.id, m[1] as string, m[2] as string)
+  const file = m === null ? undefined : await deps.find(deps.owner, m[1] as string, m[2] as string)
   const info = file === undefined ? undefined : await deps.store.head(file.key)
   if (file === undefined || info === undefined) {
     res.writeHead(404, { 'content-type': 'application/json' })
@@ -87,10 +89,10 @@ export async function serveOutputFile(
     res.end()
     return
   }
-  for (let at = start; at < end; at += SLICE_BYTES) {
+  for (let at = start; at < end && !res.destroyed; at += SLICE_BYTES) {
     const bytes = await deps.store.getRange(file.key, at, Math.min(end, at + SLICE_BYTES))
     if (bytes === undefined) break
-    if (!res.write(bytes)) await new Promise((r) => res.once('drain', r))
+    if (!res.write(bytes)) await writable(res)
   }
   res.end()
 }

@@ -2,6 +2,7 @@ import type { StreamCatalog } from '../../query-dsl/index.js'
 import { getJson, listAll, putJson, type ObjectStore } from '../../schemas/ports/index.js'
 import {
   MIN_RECORDING_LEAD_MS,
+  isRecordingId,
   newRecordingId,
   recordingActiveKey,
   recordingCancelledKey,
@@ -11,7 +12,7 @@ import {
 } from '../../speed/index.js'
 import { checkCsvFields, CsvFieldError, DEFAULT_CSV_FIELDS } from './chunk-csv.js'
 import type { RecordingFormat, RecordingJob } from './recording-types.js'
-import { DEFAULT_CHUNK_RECORDS } from '../replays/replay-job.js'
+import { DEFAULT_CHUNK_RECORDS, MAX_JOB_NAME_LENGTH } from '../replays/replay-job.js'
 
 const DAY_MS = 86_400_000
 /** The longest window a recording may cover. */
@@ -74,6 +75,11 @@ function checkAsk(ask: RecordingAsk, now: number): void {
       'BAD_USER_INPUT',
       `a recording covers at most ${MAX_RECORDING_MS / DAY_MS} days; schedule several`,
     )
+  if (ask.name !== undefined && ask.name.length > MAX_JOB_NAME_LENGTH)
+    throw new RecordingError(
+      'BAD_USER_INPUT',
+      `a recording's name may have ${MAX_JOB_NAME_LENGTH} characters; this one has ${ask.name.length}`,
+    )
   if (ask.fields !== undefined && ask.format !== 'csv')
     throw new RecordingError('BAD_USER_INPUT', 'fields choose the columns of CSV; use format CSV')
   if (ask.fields !== undefined && ask.fields.length === 0)
@@ -90,6 +96,8 @@ export function readRecordingJob(
   store: ObjectStore,
   id: string,
 ): Promise<RecordingJob | undefined> {
+  // Anything but an id this server makes names no recording (and no other key).
+  if (!isRecordingId(id)) return Promise.resolve(undefined)
   return getJson<RecordingJob>(store, recordingJobKey(id))
 }
 

@@ -37,13 +37,21 @@ export class ReplayError extends Error {
 export const DEFAULT_CHUNK_RECORDS = 50_000
 
 /** Checks a request's range and types; throws {@link ReplayError} saying what to change. */
+/** The longest name a replay or a recording may have. */
+export const MAX_JOB_NAME_LENGTH = 200
+
 export function checkReplayRequest(request: ReplayRequest): void {
   if (!Number.isFinite(request.from) || !Number.isFinite(request.to))
     throw new ReplayError('BAD_USER_INPUT', 'from and to must be times')
   if (request.from >= request.to) throw new ReplayError('BAD_USER_INPUT', 'to must be after from')
+  if (request.name !== undefined && request.name.length > MAX_JOB_NAME_LENGTH)
+    throw new ReplayError(
+      'BAD_USER_INPUT',
+      `a replay's name may have ${MAX_JOB_NAME_LENGTH} characters; this one has ${request.name.length}`,
+    )
   for (const t of request.types ?? [])
     if (!isPartitionType(t))
-      throw new ReplayError('BAD_USER_INPUT', `"${t}" is not an interaction type`)
+      throw new ReplayError('BAD_USER_INPUT', `"${t.slice(0, 100)}" is not an interaction type`)
 }
 
 /** Compiles a replay's filter against the registered streams it may refer to. */
@@ -83,10 +91,15 @@ export async function createReplay(
   store: ObjectStore,
   queue: JobQueue<ReplayTask>,
   request: ReplayRequest,
-  options: { chunkRecords?: number; now?: () => Date } = {},
+  options: {
+    chunkRecords?: number
+    now?: () => Date
+    /** The request's filter compiled already (else compiled here against every stream). */
+    definition?: CompiledDefinition
+  } = {},
 ): Promise<ReplayJob> {
   checkReplayRequest(request)
-  const definition = await compileReplayFilter(store, request.csdl)
+  const definition = options.definition ?? (await compileReplayFilter(store, request.csdl))
   const snapshot = await readMasterSnapshot(store)
   const job: ReplayJob = {
     ...request,

@@ -1,10 +1,13 @@
-import type { StreamCatalog } from '../../query-dsl/index.js'
+import {
+  CsdlCompileError,
+  type CompiledDefinition,
+  type StreamCatalog,
+} from '../../query-dsl/index.js'
 import type { JobQueue, ObjectStore } from '../../schemas/ports/index.js'
 import { estimateReplay, type ReplayEstimate } from './replay-estimate.js'
 import {
   cancelReplay,
   checkReplayRequest,
-  compileReplayFilter,
   createReplay,
   listReplayJobs,
   readReplayJob,
@@ -33,10 +36,23 @@ export interface ReplayAsk {
 export class ReplayService {
   private readonly statuses: ReplayStatusReader
 
+  /**
+   * `compile` turns a caller's filter into what runs: by default in this process, against the
+   * streams the caller may refer to; the API passes its {@link FilterService}'s, which checks
+   * off the event loop and keeps compiled filters.
+   */
   constructor(
     private readonly store: ObjectStore,
     private readonly queue: JobQueue<ReplayTask>,
     private readonly catalog: StreamCatalog,
+    private readonly compile: (owner: string, csdl: string) => Promise<CompiledDefinition> = async (
+      owner,
+      csdl,
+    ) => {
+      const result = await catalog.validate(csdl, owner)
+      if (!result.ok) throw new CsdlCompileError(result.diagnostics)
+      return result.definition
+    },
   ) {
     this.statuses = new ReplayStatusReader(store)
   }
@@ -69,11 +85,13 @@ export class ReplayService {
 
   async estimate(ask: ReplayAsk): Promise<ReplayEstimate> {
     const request = await this.request(ask)
-    return estimateReplay(this.store, request, await compileReplayFilter(this.store, request.csdl))
+    return estimateReplay(this.store, request, await this.compile(ask.owner, request.csdl))
   }
 
   async create(ask: ReplayAsk): Promise<ReplayStatus> {
-    const job = await createReplay(this.store, this.queue, await this.request(ask))
+    const request = await this.request(ask)
+    const definition = await this.compile(ask.owner, request.csdl)
+    const job = await createReplay(this.store, this.queue, request, { definition })
     return this.statuses.status(job)
   }
 

@@ -24,6 +24,8 @@ export function startEmbeddedApi(
     refreshMs: 60_000,
     graphiql: false,
     log: () => undefined,
+    // Run from sources there is no built worker module: compile on the test's own thread.
+    compileThreads: 0,
     ...more,
   })
 }
