@@ -4,7 +4,13 @@ import { SOURCE_FORMATS } from '../schemas/index.js'
 import { BackpressureError, RawLogWriteError } from './collector-errors.js'
 import type { HealthReport } from '../schemas/index.js'
 import type { Ingestor } from './ingestor.js'
-import { ByteBudget, HttpRequestError, readRequestBody, type ReceivedBody } from './request-body.js'
+import {
+  ByteBudget,
+  hasUnreadBody,
+  HttpRequestError,
+  readRequestBody,
+  type ReceivedBody,
+} from './request-body.js'
 import type { RollingErrorRate } from './rolling-error-rate.js'
 
 export interface IngestServerOptions {
@@ -27,7 +33,7 @@ export interface IngestLimits {
   readonly maxInFlight: number
   /** Bytes of bodies held in memory at once, over all requests (503 past it). */
   readonly maxBufferedBytes: number
-  /** Bodies one client address may be sending at once (503 past it). */
+  /** Bodies one client address may be sending at once (429 past it). */
   readonly maxBodiesPerAddress: number
   /** Time for a request's headers to arrive. */
   readonly headersTimeoutMs: number
@@ -78,7 +84,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
  * The collector's HTTP endpoint. `POST /v1/ingest/<source>` takes NDJSON (gzip accepted) and
  * answers `202` with counts only after the records are in the raw log; `400`/`413`/`415` say
  * what is wrong with the request, `401` asks for the token, `408` cuts off a body that comes too
- * slowly, `503` with `Retry-After` means the collector is behind or full (nothing was stored;
+ * slowly, `429` asks one address to finish the bodies it is sending first, `503` with `Retry-After` means the collector is behind or full (nothing was stored;
  * send the batch again). Also `GET /health` (JSON digest, 503 when failing) and `GET /metrics`
  * (Prometheus text). Whatever a request holds, the answer is an HTTP status, never a crash.
  */
@@ -94,7 +100,7 @@ export function createIngestServer(options: IngestServerOptions): Server {
     const open = sending.get(address) ?? 0
     if (open >= limits.maxBodiesPerAddress)
       throw new HttpRequestError(
-        503,
+        429,
         `${open} bodies from your address are still arriving; finish those first`,
         { 'retry-after': '1' },
       )
@@ -195,7 +201,7 @@ export function createIngestServer(options: IngestServerOptions): Server {
       res,
       answer.status,
       { error: answer.message },
-      { ...answer.headers, connection: req.complete ? 'keep-alive' : 'close' },
+      { ...answer.headers, ...(hasUnreadBody(req) ? { connection: 'close' } : {}) },
     )
   }
 

@@ -13,6 +13,17 @@ export class HttpRequestError extends Error {
   }
 }
 
+/**
+ * Whether `req` has a body not read to its end: answering it then must close the connection
+ * (else the server would read, and the client send, what nobody wants). A bodiless request
+ * is not complete yet while its handler runs synchronously, hence the headers.
+ */
+export function hasUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
+}
+
 /** Bytes of request bodies a server holds in memory at once, across all requests. */
 export class ByteBudget {
   private used = 0

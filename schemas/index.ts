@@ -176,6 +176,7 @@ export {
   SPEED_GRANULARITIES,
   isGranularity,
   bucketStart,
+  fixedBucketMs,
   nextBucket,
   coveringBuckets,
   bucketText,

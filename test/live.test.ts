@@ -82,6 +82,52 @@ describe('live delivery', () => {
     })
   })
 
+  describe('what the hub keeps', () => {
+    it('keeps at most its byte budget over all streams, oldest first, and lets idle streams go', async () => {
+      const channel = new MemoryMatchChannel()
+      let now = 1_000_000
+      const hub = new LiveHub(channel, { retainBytes: 200_000, idleMs: 60_000, now: () => now })
+      try {
+        const list = interactions(300)
+        const a = await hub.follow('a')
+        const b = await hub.follow('b')
+        const cursors: string[] = []
+        const reading = (async () => {
+          for await (const m of a) {
+            cursors.push(m.cursor)
+            if (cursors.length === 150) break
+          }
+        })()
+        for (let n = 0; n < 150; n++) {
+          now += 10
+          await channel.publish([
+            { stream: 'a', interaction: list[n] as Interaction },
+            { stream: 'b', interaction: list[150 + n] as Interaction },
+          ])
+          await new Promise((r) => setImmediate(r))
+        }
+        await reading
+        // 300 matches of ~3 KB each went through; what is kept fits the budget.
+        expect(hub.retained).toBeLessThanOrEqual(200_000)
+        expect(hub.retained).toBeGreaterThan(100_000)
+        // The oldest went first: an early cursor is refused, a recent one resumes.
+        await expect(hub.follow('a', cursors[0])).rejects.toThrow(/no longer kept/)
+        const resumed = await hub.follow('a', cursors[140])
+        resumed.close()
+        b.close()
+        a.close()
+        // Nobody follows either any more: after the idle time both go, with what they kept.
+        now += 61_000
+        await (hub as unknown as { dropIdle(ms: number): Promise<void> }).dropIdle(60_000)
+        expect(hub.retained).toBe(0)
+        await expect(hub.follow('a', cursors[140])).rejects.toThrow(LiveCursorError)
+      } finally {
+        await hub.close()
+        await channel.close()
+      }
+    })
+  })
+
   describe('GET /live/<hash>', () => {
     const dir = tempDir('live')
     const store = new LocalDirObjectStore(`${dir.path}/store`)

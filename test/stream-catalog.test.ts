@@ -91,4 +91,42 @@ describe('the stream catalog', () => {
     await catalog.delete(s.hash, 'bob')
     expect(await catalog.get(s.hash)).toBeUndefined()
   })
+
+  it('resolves references only to the owner’s own, Sluice’s and shared streams; others read as unknown', async () => {
+    const catalog = fresh()
+    const bobs = await catalog.create('language.tag == "fr"', 'french', 'bob')
+    // Bob's own filter on top of his: it may use it, and alice may use that one through it.
+    const bobsRain = await catalog.create(
+      `stream "${bobs.hash}" and interaction.content contains "pluie"`,
+      'french rain',
+      'bob',
+    )
+    const nobody = '0'.repeat(32)
+    const forBob = await catalog.validate(`stream "${bobs.hash}"`, 'alice')
+    const forNobody = await catalog.validate(`stream "${nobody}"`, 'alice')
+    expect(forBob.ok).toBe(false)
+    expect(forNobody.ok).toBe(false)
+    if (forBob.ok || forNobody.ok) return
+    // The same answer, but for the hash itself: nothing tells alice bob's stream exists.
+    expect(forBob.diagnostics.map((d) => [d.code, d.message.replace(bobs.hash, 'H')])).toEqual(
+      forNobody.diagnostics.map((d) => [d.code, d.message.replace(nobody, 'H')]),
+    )
+    await expect(catalog.create(`tags "${bobs.hash}"`, 'spy', 'alice')).rejects.toThrow(
+      CsdlCompileError,
+    )
+    // The all-interactions stream is everyone's to use.
+    const [all] = await catalog.list()
+    expect((await catalog.validate(`stream "${all?.hash ?? ''}"`, 'alice')).ok).toBe(true)
+    // Once bob shares it, alice may refer to it, and to what it refers to only through it.
+    await catalog.share(bobsRain.hash, 'bob', true)
+    expect((await catalog.get(bobsRain.hash))?.sharedBy).toEqual(['bob'])
+    expect((await catalog.validate(`stream "${bobsRain.hash}"`, 'alice')).ok).toBe(true)
+    expect((await catalog.validate(`stream "${bobs.hash}"`, 'alice')).ok).toBe(false)
+    // Without an owner (the batch and speed layers, the CLI) every stream resolves.
+    expect((await catalog.validate(`stream "${bobs.hash}"`)).ok).toBe(true)
+    // Unsharing stops new references; only an owner can share.
+    await catalog.share(bobsRain.hash, 'bob', false)
+    expect((await catalog.validate(`stream "${bobsRain.hash}"`, 'alice')).ok).toBe(false)
+    await expect(catalog.share(bobsRain.hash, 'alice', true)).rejects.toThrow(StreamNotFoundError)
+  })
 })

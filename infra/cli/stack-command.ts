@@ -46,14 +46,16 @@ export async function runStackCommand(options: StackCommandOptions): Promise<voi
       'Sluice is running.',
       `  console    ${stack.api.url}/console/   (sign in with the API key)`,
       `  GraphQL    ${url}   (open it in a browser for GraphiQL; send the key as x-api-key)`,
-      `  API key    ${stack.key}   (admin; kept in ${options.dataDir}/api-key)`,
+      stack.keyCreated
+        ? `  API key    ${stack.key}   (admin; shown this once, kept in ${stack.keyFile})`
+        : `  API key    in ${stack.keyFile}   (admin; made on the first start)`,
       `  health     ${stack.api.url}/health      metrics ${stack.api.url}/metrics`,
       `  firehose   the Twitter sample replayed at ${options.rate} records/s with fresh ids and times`,
       `  batch      shred + batch views every ${options.batchEverySeconds} s; speed layer in between`,
       `  adapters   store ${options.storeUrl}, queue ${options.queueUrl}, speed ${options.speedStoreUrl}`,
       '',
       'Try (your stream "everything" counts every interaction):',
-      `  curl -s ${url} -H 'x-api-key: ${stack.key}' -H 'content-type: application/json' \\`,
+      `  curl -s ${url} -H "x-api-key: $(cat ${stack.keyFile})" -H 'content-type: application/json' \\`,
       `    -d '${JSON.stringify({ query })}'`,
       '',
       'Stop with Ctrl-C.',

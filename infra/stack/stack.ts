@@ -41,6 +41,10 @@ export interface RunningStack {
   readonly api: ApiService
   /** An admin key for the API (kept in the data directory, reused across starts). */
   readonly key: string
+  /** Whether this start created it (it is printed only then). */
+  readonly keyCreated: boolean
+  /** The file it is kept in. */
+  readonly keyFile: string
   readonly worker: SpeedWorker
   readonly matches: MatchChannel
   /** Runs the shredder and a batch job now (also done every `batchEveryMs`). */
@@ -50,18 +54,21 @@ export interface RunningStack {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
-/** The stack's API key: the one saved in the data directory while valid, else a new admin key. */
-async function stackKey(keys: ApiKeys, file: string): Promise<string> {
+/**
+ * The stack's API key: the one saved in the data directory while valid, else a new admin key
+ * (`created`: it is shown once, then only kept in the file).
+ */
+async function stackKey(keys: ApiKeys, file: string): Promise<{ key: string; created: boolean }> {
   try {
     const saved = readFileSync(file, 'utf8').trim()
-    if ((await keys.verify(saved)) !== undefined) return saved
+    if ((await keys.verify(saved)) !== undefined) return { key: saved, created: false }
   } catch {
     // No saved key yet.
   }
   const { key } = await keys.create('npm start', true)
   writeFileSync(file, `${key}\n`, { mode: 0o600 })
   chmodSync(file, 0o600)
-  return key
+  return { key, created: true }
 }
 
 /**
@@ -77,7 +84,8 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
   const routes = await speedRoutes(speedStore)
   const catalog = new StreamCatalog(objects)
   const keys = new ApiKeys(objects)
-  const key = await stackKey(keys, join(config.dataDir, 'api-key'))
+  const keyFile = join(config.dataDir, 'api-key')
+  const { key, created: keyCreated } = await stackKey(keys, keyFile)
   const owner = (await keys.verify(key))?.id ?? ''
   // The key starts with a stream that has data at once: every interaction.
   if (!(await catalog.list(owner)).some((s) => s.csdl === ALL_INTERACTIONS_CSDL))
@@ -193,6 +201,8 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
   return {
     api,
     key,
+    keyCreated,
+    keyFile,
     worker,
     matches,
     batchNow,

@@ -41,6 +41,22 @@ export function bucketStart(ms: number, g: Granularity): number {
   }
 }
 
+/** The length of every bucket of `g`, or undefined for months (28 to 31 days). */
+export function fixedBucketMs(g: Granularity): number | undefined {
+  switch (g) {
+    case 'minute':
+      return MINUTE
+    case 'hour':
+      return HOUR
+    case 'day':
+      return DAY
+    case 'week':
+      return 7 * DAY
+    case 'month':
+      return undefined
+  }
+}
+
 /** The start of the bucket after the one starting at `start`. */
 export function nextBucket(start: number, g: Granularity): number {
   switch (g) {

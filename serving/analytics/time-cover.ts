@@ -1,4 +1,4 @@
-import { bucketStart, nextBucket, type Granularity } from '../../schemas/index.js'
+import { bucketStart, fixedBucketMs, nextBucket, type Granularity } from '../../schemas/index.js'
 
 /** A run of whole buckets of one granularity: one range read of a view store. */
 export interface CoverRange {
@@ -35,12 +35,16 @@ export function coverRanges(
       `${iso(from)}–${iso(to)} is not aligned to whole ${finest}s here; round both ends to a ${finest}`,
     )
   const coarsestFirst = [...allowed].reverse()
+  const coarsest = coarsestFirst[0] as Granularity
   const out: { granularity: Granularity; from: number; to: number }[] = []
   let at = from
   while (at < to) {
     const g =
       coarsestFirst.find((c) => bucketStart(at, c) === at && nextBucket(at, c) <= to) ?? finest
-    const end = nextBucket(at, g)
+    // Once at the coarsest granularity the greedy choice stays there: take all its whole
+    // buckets at once (a long range would otherwise cost a step per bucket).
+    const size = g === coarsest ? fixedBucketMs(g) : undefined
+    const end = size === undefined ? nextBucket(at, g) : at + Math.floor((to - at) / size) * size
     const last = out[out.length - 1]
     if (last !== undefined && last.granularity === g && last.to === at) last.to = end
     else out.push({ granularity: g, from: at, to: end })

@@ -75,11 +75,20 @@ const DateTime = new GraphQLScalarType<number, string>({
     ),
 })
 
+/** Instants Sluice answers for: nothing was posted before 1970, and 2200 is far enough. */
+const EARLIEST = 0
+const LATEST = Date.UTC(2200, 0, 1)
+
 function parseInstant(value: unknown): number {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN
   if (!Number.isFinite(ms))
     throw userError(
-      `expected an instant as ISO 8601 text (2026-11-23T10:00:00Z) or epoch milliseconds, got ${JSON.stringify(value)}`,
+      `expected an instant as ISO 8601 text (2026-11-23T10:00:00Z) or epoch milliseconds, got ${JSON.stringify(value)?.slice(0, 100)}`,
+      'BAD_USER_INPUT',
+    )
+  if (ms < EARLIEST || ms > LATEST)
+    throw userError(
+      `${String(value).slice(0, 100)} is outside the instants Sluice answers for (1970-01-01 to 2200-01-01)`,
       'BAD_USER_INPUT',
     )
   return ms

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { hasUnreadBody } from '../../collectors/index.js'
 
 /**
  * A request the API refuses before or outside GraphQL execution: no key (401), over a limit
@@ -31,7 +32,7 @@ export function sendJson(
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(text)),
-    ...(res.req.complete ? {} : { connection: 'close' }),
+    ...(hasUnreadBody(res.req) ? { connection: 'close' } : {}),
     ...headers,
   })
   res.end(text)

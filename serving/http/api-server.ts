@@ -8,7 +8,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens'
 import { GraphQLError } from 'graphql'
 import { createSchema, createYoga, maskError } from 'graphql-yoga'
 import type { Registry } from 'prom-client'
-import { ByteBudget, readRequestBody } from '../../collectors/index.js'
+import { ByteBudget, HttpRequestError, readRequestBody } from '../../collectors/index.js'
 import type { StreamCatalog } from '../../query-dsl/index.js'
 import type { HealthReport } from '../../schemas/index.js'
 import type { ObjectStore } from '../../schemas/ports/index.js'
@@ -64,7 +64,7 @@ export const DEFAULT_LIMITS: ApiLimits = {
   ...DEFAULT_KEY_LIMITS,
   maxDepth: 8,
   maxCost: 5000,
-  maxAliases: 50,
+  maxAliases: 100,
   maxTokens: 5000,
   maxBodyBytes: 1536 * 1024,
   maxBufferedBytes: 64 * 1024 * 1024,
@@ -112,6 +112,14 @@ export interface ApiServer {
 }
 
 const KNOWN_PATHS = new Set(['/graphql', '/health', '/metrics'])
+
+/** The codes of a body refused while it was read. */
+const BODY_REFUSAL_CODES: Readonly<Record<number, string>> = {
+  408: 'REQUEST_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  503: 'UNAVAILABLE',
+}
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
@@ -271,6 +279,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       : gate.hold(admission.key.id)
     res.once('close', release)
     if (req.method === 'POST') {
+      const type = req.headers['content-type'] ?? 'application/json'
+      if (!type.includes('json'))
+        throw new ApiRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request as application/json')
       const body = await readRequestBody(req, {
         maxBytes: limits.maxBodyBytes,
         idleMs: limits.bodyIdleMs,
@@ -278,11 +289,19 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         budget: bodies,
         gzip: true,
       })
-      res.once('close', body.release)
-      // graphql-yoga takes a body already read from `req.body`, as from a body parser.
-      Object.assign(req, { body: body.bytes })
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(body.bytes.toString('utf8'))
+      } catch (e) {
+        throw new ApiRefusal(400, 'BAD_REQUEST', `the body is not JSON: ${errorText(e)}`)
+      } finally {
+        body.release()
+      }
+      if (typeof parsed !== 'object' || parsed === null || Object.keys(parsed).length === 0)
+        throw new ApiRefusal(400, 'BAD_REQUEST', 'the body must be a JSON object with a query')
+      // graphql-yoga takes a body already parsed from `req.body`, as from a body parser.
+      Object.assign(req, { body: parsed })
       delete req.headers['content-encoding']
-      req.headers['content-length'] = String(body.bytes.length)
     }
     await yoga(req, res, { admission })
   }
@@ -378,8 +397,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   /** The last resort: whatever escapes a handler becomes an answer, never a crash. */
   const answerError = (req: IncomingMessage, res: ServerResponse, e: unknown): void => {
-    if (e instanceof ApiRefusal) {
-      sendRefusal(res, e, (req.url ?? '').startsWith('/graphql'))
+    const refusal =
+      e instanceof HttpRequestError
+        ? new ApiRefusal(
+            e.status,
+            BODY_REFUSAL_CODES[e.status] ?? 'BAD_REQUEST',
+            e.message,
+            e.headers,
+          )
+        : e
+    if (refusal instanceof ApiRefusal) {
+      sendRefusal(res, refusal, (req.url ?? '').startsWith('/graphql'))
       return
     }
     const errorId = randomUUID()

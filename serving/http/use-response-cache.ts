@@ -63,6 +63,20 @@ function declaredVariables(
 }
 
 /**
+ * An answer with its JSON text made once: yoga serializes with a result's own `stringify` when
+ * it has one, so a reused answer is not serialized once per request. Made here, outside the
+ * plugin's hooks, so that what the cache keeps closes over the answer alone: a closure made
+ * inside a hook would keep the hook's scope alive, and with it the request and its variables.
+ */
+function reusableAnswer(result: ExecutionResult): {
+  readonly answer: ExecutionResult
+  readonly size: number
+} {
+  const text = JSON.stringify(result)
+  return { answer: { ...result, stringify: () => text } as ExecutionResult, size: text.length }
+}
+
+/**
  * Whole answers reused for `ttlMs` per API key: a dashboard polling the same 30-day series gets
  * it without resolving 720 points again. It runs once the key is verified and counted against
  * its rate (the context is built), so a cached answer never skips either. Answers are never
@@ -143,15 +157,12 @@ export function useResponseCache(
             settle(undefined)
             return
           }
-          // yoga serializes with a result's own `stringify` when it has one: the JSON text of
-          // a reused answer is made once, not once per request.
-          const text = JSON.stringify(result)
-          const reusable = { ...result, stringify: () => text }
-          setResult(reusable)
-          settle(reusable)
+          const reusable = reusableAnswer(result)
+          setResult(reusable.answer)
+          settle(reusable.answer)
           if (answers.peek(cacheKey) === entry) {
             // Kept for what remains of its time at its real size (or dropped if too large).
-            entry.size = text.length
+            entry.size = reusable.size
             answers.set(cacheKey, entry, { noUpdateTTL: true })
           }
         },

@@ -47,8 +47,15 @@ export class LiveCursorError extends Error {
 export interface LiveHubOptions {
   /** Matches kept per stream for resuming (default 10,000)… */
   readonly retainMatches?: number
-  /** …and for at most this long (default 15 minutes). */
+  /** …and for at most this long (default 15 minutes)… */
   readonly retainMs?: number
+  /**
+   * …and in all, over every stream, at most this many bytes of encoded matches (default 32 MiB;
+   * the oldest go first, whichever stream they belong to).
+   */
+  readonly retainBytes?: number
+  /** A stream nobody has followed for this long is let go, with what it kept (default 5 min). */
+  readonly idleMs?: number
   /** Matches a consumer may fall behind by before it is dropped (default 1,000). */
   readonly bufferLimit?: number
   readonly now?: () => number
@@ -59,6 +66,8 @@ interface Entry {
   readonly at: number
   readonly id: string
   readonly match: LiveMatch
+  /** Bytes of its encoded line: what it counts against the retention budget. */
+  readonly size: number
 }
 
 /**
@@ -135,7 +144,11 @@ class StreamLog {
   readonly entries: Entry[] = []
   readonly ids = new Set<string>()
   readonly consumers = new Set<LiveSubscription>()
+  /** Names this log's sequence in cursors: a stream let go and followed again starts anew. */
+  readonly epoch = randomBytes(4).toString('hex')
   seq = 0
+  /** Since when nobody follows it (undefined while somebody does). */
+  idleSince: number | undefined
   unsubscribe: Promise<Unsubscribe> | undefined
 }
 
@@ -148,44 +161,91 @@ class StreamLog {
  */
 export class LiveHub {
   private readonly logs = new Map<string, StreamLog>()
-  private readonly epoch = randomBytes(4).toString('hex')
+  private retainedBytes = 0
+  private readonly sweeper: NodeJS.Timeout
   readonly counts = { delivered: 0, dropped: 0, consumers: 0 }
 
   constructor(
     private readonly channel: MatchChannel,
     private readonly options: LiveHubOptions = {},
-  ) {}
+  ) {
+    const idleMs = options.idleMs ?? 5 * 60_000
+    this.sweeper = setInterval(() => void this.dropIdle(idleMs), Math.min(idleMs, 60_000))
+    this.sweeper.unref()
+  }
+
+  /** Bytes of matches kept for resuming, over every stream. */
+  get retained(): number {
+    return this.retainedBytes
+  }
+
+  /** Lets go of streams nobody has followed for `idleMs`: their subscription and what they kept. */
+  private async dropIdle(idleMs: number): Promise<void> {
+    const before = this.now() - idleMs
+    for (const [stream, log] of [...this.logs]) {
+      if (log.idleSince === undefined || log.idleSince > before) continue
+      this.logs.delete(stream)
+      for (const e of log.entries) this.retainedBytes -= e.size
+      await (
+        await log.unsubscribe
+      )?.()
+    }
+  }
+
+  private dropOldest(log: StreamLog): void {
+    const e = log.entries.shift()
+    if (e === undefined) return
+    log.ids.delete(e.id)
+    this.retainedBytes -= e.size
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now()
   }
 
-  private cursorOf(seq: number): string {
-    return `${this.epoch}.${seq}`
+  private cursorOf(log: StreamLog, seq: number): string {
+    return `${log.epoch}.${seq}`
   }
 
   private receive(log: StreamLog, match: MatchMessage): void {
     const id = match.interaction.interaction?.id
     if (id === undefined || log.ids.has(id)) return
     const seq = ++log.seq
-    const entry: Entry = {
-      seq,
-      at: this.now(),
-      id,
-      match: new LiveMatch(this.cursorOf(seq), match.stream, match.interaction),
-    }
+    const live = new LiveMatch(this.cursorOf(log, seq), match.stream, match.interaction)
+    // Encoded now, once: every consumer sends this line, and its size is what is kept.
+    const entry: Entry = { seq, at: this.now(), id, match: live, size: live.line.length }
     log.entries.push(entry)
     log.ids.add(id)
+    this.retainedBytes += entry.size
     const keep = this.options.retainMatches ?? 10_000
     const oldest = this.now() - (this.options.retainMs ?? 15 * 60_000)
     while (
       log.entries.length > keep ||
       (log.entries.length > 0 && (log.entries[0] as Entry).at < oldest)
     )
-      log.ids.delete((log.entries.shift() as Entry).id)
+      this.dropOldest(log)
+    this.trimToBudget()
     for (const consumer of log.consumers) {
       consumer.offer(entry.match)
       this.counts.delivered++
+    }
+  }
+
+  /** Drops the oldest kept matches, whichever stream holds them, until the budget holds. */
+  private trimToBudget(): void {
+    const budget = this.options.retainBytes ?? 32 * 1024 * 1024
+    while (this.retainedBytes > budget) {
+      let oldest: StreamLog | undefined
+      for (const log of this.logs.values()) {
+        const first = log.entries[0]
+        if (
+          first !== undefined &&
+          (oldest === undefined || first.at < (oldest.entries[0] as Entry).at)
+        )
+          oldest = log
+      }
+      if (oldest === undefined) return
+      this.dropOldest(oldest)
     }
   }
 
@@ -197,6 +257,7 @@ export class LiveHub {
     let log = this.logs.get(stream)
     if (log === undefined) {
       const created = new StreamLog()
+      created.idleSince = this.now()
       created.unsubscribe = this.channel.subscribe(stream, (m) => this.receive(created, m))
       this.logs.set(stream, created)
       log = created
@@ -208,12 +269,14 @@ export class LiveHub {
       this.options.bufferLimit ?? 1000,
       (s) => {
         if (owner.consumers.delete(s)) this.counts.consumers--
+        if (owner.consumers.size === 0) owner.idleSince = this.now()
       },
       () => this.counts.dropped++,
     )
     if (from !== undefined)
       for (const e of log.entries) if (e.seq > from) subscription.offer(e.match)
     log.consumers.add(subscription)
+    log.idleSince = undefined
     this.counts.consumers++
     return subscription
   }
@@ -221,21 +284,22 @@ export class LiveHub {
   private resumeFrom(log: StreamLog, cursor: string): number {
     const [epoch, seqText] = cursor.split('.')
     const seq = Number(seqText)
-    if (epoch !== this.epoch || !Number.isInteger(seq) || seq < 0 || seq > log.seq)
+    if (epoch !== log.epoch || !Number.isInteger(seq) || seq < 0 || seq > log.seq)
       throw new LiveCursorError(
         cursor,
-        'it is not from this server since its last start; follow without a cursor, and replay the gap if it matters',
+        'this server no longer keeps where it was (another server, a restart, or a stream nobody followed for a while); follow without a cursor, and replay the gap if it matters',
       )
     const oldest = log.entries[0]?.seq ?? log.seq + 1
     if (seq + 1 < oldest)
       throw new LiveCursorError(
         cursor,
-        `matches after it are no longer kept (the oldest kept is ${this.cursorOf(oldest)}); replay the gap`,
+        `matches after it are no longer kept (the oldest kept is ${this.cursorOf(log, oldest)}); replay the gap`,
       )
     return seq
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper)
     for (const log of this.logs.values()) {
       for (const c of [...log.consumers]) c.close()
       await (

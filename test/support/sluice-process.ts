@@ -2,8 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { REPO_ROOT } from './shared-data.js'
 
-/** The built `sluice` binary the tests run as a separate process. */
-export const SLUICE = join(REPO_ROOT, 'dist/infra/bin/sluice.js')
+/**
+ * The built `sluice` binary the tests run as a separate process (SLUICE_TEST_BIN runs them
+ * against another build, e.g. an older revision's, to see a test fail there).
+ */
+export const SLUICE = process.env['SLUICE_TEST_BIN'] ?? join(REPO_ROOT, 'dist/infra/bin/sluice.js')
 
 /** Waits for `child`'s stderr to match `pattern`; returns the match. */
 export function stderrMatch(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
@@ -28,9 +31,14 @@ export function metricSample(metrics: string, name: string): number {
   return m === null ? NaN : Number(m[1])
 }
 
-/** A long-running `sluice` process (its stderr piped). */
-export function spawnSluice(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [SLUICE, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+/** A long-running `sluice` process (its stderr piped); `nodeArgs` go to node itself. */
+export function spawnSluice(
+  args: readonly string[],
+  nodeArgs: readonly string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, SLUICE, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
 }
 
 /** A long-running `sluice` process, resolved once its stderr matches `ready`. */

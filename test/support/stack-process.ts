@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT, sharedDataDir } from './shared-data.js'
 
@@ -53,15 +54,17 @@ export async function startStack(
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   )
-  const [, consoleUrl, graphql, key] = await printed(
+  const [, consoleUrl, graphql] = await printed(
     child,
-    /console +(http:\S+)[\s\S]*GraphQL +(http:\S+)[\s\S]*API key +(sluice_\S+)/,
+    /console +(http:\S+)[\s\S]*GraphQL +(http:\S+)[\s\S]*API key /,
   )
+  // Printed on the first start only; always kept in the data directory.
+  const key = readFileSync(join(dataDir, 'api-key'), 'utf8').trim()
   return {
     child,
     consoleUrl: consoleUrl as string,
     graphql: graphql as string,
-    key: key as string,
+    key,
     async stop() {
       if (child.exitCode !== null) return
       child.kill('SIGTERM')
