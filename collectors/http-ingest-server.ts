@@ -6,7 +6,7 @@ import type { HealthReport } from '../schemas/index.js'
 import type { Ingestor } from './ingestor.js'
 import {
   ByteBudget,
-  hasUnreadBody,
+  dropUnreadBody,
   HttpRequestError,
   readRequestBody,
   type ReceivedBody,
@@ -201,7 +201,7 @@ export function createIngestServer(options: IngestServerOptions): Server {
       res,
       answer.status,
       { error: answer.message },
-      { ...answer.headers, ...(hasUnreadBody(req) ? { connection: 'close' } : {}) },
+      { ...answer.headers, ...dropUnreadBody(req) },
     )
   }
 

@@ -28,6 +28,7 @@ export {
 } from './http-ingest-server.js'
 export {
   ByteBudget,
+  dropUnreadBody,
   hasUnreadBody,
   HttpRequestError,
   readRequestBody,

@@ -24,6 +24,35 @@ export function hasUnreadBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
 }
 
+// A refused body of known size up to this is read and dropped rather than cut off…
+const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024
+// …within this long: a client still sending after it loses the connection.
+const DRAIN_MS = 10_000
+
+/**
+ * Before answering a request whose body nobody read (refused before reading it: no key, over a
+ * limit): reads and drops a body of known, bounded size, so that a client still sending it
+ * receives the answer instead of a reset; for any other unread body, asks for the connection
+ * to close. Returns the headers the answer needs. Nothing of the body is kept.
+ */
+export function dropUnreadBody(req: IncomingMessage): Readonly<Record<string, string>> {
+  if (!hasUnreadBody(req)) return {}
+  const length = Number(req.headers['content-length'])
+  if (
+    req.readableFlowing !== null ||
+    req.headers['transfer-encoding'] !== undefined ||
+    !Number.isFinite(length) ||
+    length > DRAIN_LIMIT_BYTES
+  )
+    return { connection: 'close' }
+  const timer = setTimeout(() => req.socket.destroy(), DRAIN_MS)
+  const done = (): void => clearTimeout(timer)
+  req.once('end', done)
+  req.once('close', done)
+  req.resume()
+  return {}
+}
+
 /** Bytes of request bodies a server holds in memory at once, across all requests. */
 export class ByteBudget {
   private used = 0

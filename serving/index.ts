@@ -83,6 +83,7 @@ export {
   type FilterCompiler,
 } from './filters/filter-compiler.js'
 export {
+  CompileWorkerMissingError,
   FilterCompileTimeoutError,
   threadedCompiler,
   type ThreadedCompilerOptions,

@@ -149,6 +149,8 @@ async function embeddedStack(dir: string): Promise<{
     refreshMs: 100,
     graphiql: false,
     log: () => undefined,
+    // Run from sources there is no built worker module: compile on the test's own thread.
+    compileThreads: 0,
   })
   const { key } = await new ApiKeys(store).create('embedded', false)
   const url = `${api.url}/graphql`

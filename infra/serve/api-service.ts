@@ -106,7 +106,16 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   const compileThreads = config.compileThreads ?? 1
   const filters = new FilterService(catalog, {
     ...(compileThreads > 0
-      ? { compiler: threadedCompiler({ threads: compileThreads }), concurrency: compileThreads }
+      ? {
+          compiler: threadedCompiler({
+            threads: compileThreads,
+            onError: (e) =>
+              config.log('compile_worker_failed', {
+                error: e instanceof Error ? e.message : String(e),
+              }),
+          }),
+          concurrency: compileThreads,
+        }
       : {}),
     ...(config.maxStreamsPerKey === undefined ? {} : { maxStreamsPerKey: config.maxStreamsPerKey }),
   })

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { hasUnreadBody } from '../../collectors/index.js'
+import { dropUnreadBody } from '../../collectors/index.js'
 
 /**
  * A request the API refuses before or outside GraphQL execution: no key (401), over a limit
@@ -32,7 +32,7 @@ export function sendJson(
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(text)),
-    ...(hasUnreadBody(res.req) ? { connection: 'close' } : {}),
+    ...dropUnreadBody(res.req),
     ...headers,
   })
   res.end(text)

@@ -33,7 +33,18 @@ export function rssMb(pid: number): number {
   return kb / 1024
 }
 
-/** Sends `text` on a fresh connection and returns what came back before it closed (or 2 s). */
+/** Whether `text` holds a whole answer: its headers and as much body as they announce. */
+function wholeAnswer(text: string): boolean {
+  const end = text.indexOf('\r\n\r\n')
+  if (end < 0) return false
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))
+  return length !== null && text.length - end - 4 >= Number(length[1])
+}
+
+/**
+ * Sends `text` on a fresh connection and returns what came back: a whole answer, or what came
+ * before the connection closed (or `waitMs` passed).
+ */
 export function rawExchange(port: number, text: string | Buffer, waitMs = 2000): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
@@ -44,7 +55,10 @@ export function rawExchange(port: number, text: string | Buffer, waitMs = 2000):
       resolve(out)
     }
     const timer = setTimeout(done, waitMs)
-    socket.on('data', (d: Buffer) => (out += d.toString('latin1')))
+    socket.on('data', (d: Buffer) => {
+      out += d.toString('latin1')
+      if (wholeAnswer(out)) done()
+    })
     socket.on('close', done)
     socket.on('error', done)
     socket.write(text)
