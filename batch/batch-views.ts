@@ -21,6 +21,8 @@ import {
 
 interface LoadedVersion {
   readonly manifest: ViewVersionManifest
+  /** Where this load's shards are: a folder of its own, whatever else loads meanwhile. */
+  readonly dir: string
   readonly readers: ReadonlyMap<string, ViewShardReader>
   /** Answers of this version already read (a version never changes), least recent first. */
   readonly answers: Map<string, ViewRow[]>
@@ -46,6 +48,30 @@ export interface PinnedBatchViews {
 /** A stream's buckets of one granularity starting in `[from, to)`. */
 export type SpanQuery = Omit<ViewQuery, 'view' | 'keyPrefix'>
 
+/** A read of the served version failed (a shard file damaged or removed): it is being reloaded. */
+export class BatchViewsReadError extends Error {
+  override readonly name = 'BatchViewsReadError'
+  constructor(
+    readonly version: number,
+    options: { cause: unknown },
+  ) {
+    super(
+      `batch version ${version} could not be read (${options.cause instanceof Error ? options.cause.message : String(options.cause)}); it is being loaded again, retry in a few seconds`,
+      options,
+    )
+  }
+}
+
+/** How the served version stands: what is served, and the last failure to load or read it. */
+export interface BatchViewsHealth {
+  readonly version: number
+  readonly loadedAt: number | undefined
+  readonly lastError: string | undefined
+  readonly lastErrorAt: number | undefined
+  /** A reload after a failed read is under way (or waits for its next try). */
+  readonly reloading: boolean
+}
+
 /**
  * The batch views as servers read them: the current version's shards, copied from the object
  * store into `cacheDir` (checksums verified) and opened read-only. `refresh` switches to a
@@ -55,6 +81,14 @@ export type SpanQuery = Omit<ViewQuery, 'view' | 'keyPrefix'>
 export class BatchViews {
   private current: LoadedVersion | undefined
   private readonly byName: ReadonlyMap<string, View>
+  /** The load under way: refreshes that come meanwhile wait for it instead of loading too. */
+  private loading: Promise<number> | undefined
+  private loads = 0
+  private cleaned = false
+  private loadedAt: number | undefined
+  private failure: { readonly message: string; readonly at: number } | undefined
+  /** Set when a read of the served version failed: the next refresh loads it again. */
+  private broken = false
 
   constructor(
     private readonly store: ObjectStore,
@@ -84,15 +118,55 @@ export class BatchViews {
     }
   }
 
-  /** Loads the published version if it is newer; returns the version now served. */
-  async refresh(): Promise<number> {
+  /** How the served version stands, for health checks. */
+  health(): BatchViewsHealth {
+    return {
+      version: this.version,
+      loadedAt: this.loadedAt,
+      lastError: this.failure?.message,
+      lastErrorAt: this.failure?.at,
+      reloading: this.broken,
+    }
+  }
+
+  /**
+   * Loads the published version if it is newer (or the served one again, after a read of it
+   * failed); returns the version now served. One load at a time: a refresh that comes while
+   * one runs waits for it.
+   */
+  refresh(): Promise<number> {
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined
+    })
+    return this.loading
+  }
+
+  private async load(): Promise<number> {
+    try {
+      if (!this.cleaned) {
+        // What an earlier process left here (a load cut short) is never served: start clean.
+        await rm(this.cacheDir, { recursive: true, force: true })
+        this.cleaned = true
+      }
+      const served = await this.loadPublished()
+      this.failure = undefined
+      return served
+    } catch (e) {
+      this.failure = { message: e instanceof Error ? e.message : String(e), at: Date.now() }
+      throw e
+    }
+  }
+
+  private async loadPublished(): Promise<number> {
     const version = await currentViewVersion(this.store)
-    if (version === 0 || version === this.current?.manifest.version) return this.version
+    if (version === 0 || (version === this.current?.manifest.version && !this.broken))
+      return this.version
     const manifest = await readViewManifest(this.store, version)
     if (manifest === undefined) return this.version
     const readers = new Map<string, ViewShardReader>()
     const loaded: LoadedVersion = {
       manifest,
+      dir: join(this.cacheDir, `v${manifest.version}-${++this.loads}`),
       readers,
       answers: new Map(),
       active: 0,
@@ -101,7 +175,7 @@ export class BatchViews {
     try {
       for (const [view, shards] of Object.entries(manifest.views))
         for (let shard = 0; shard < shards.length; shard++) {
-          const dir = join(this.cacheDir, `v${manifest.version}`, view, `shard-${shard}`)
+          const dir = join(loaded.dir, view, `shard-${shard}`)
           await downloadShard(this.store, manifest, view, shard, dir)
           readers.set(`${view}/${shard}`, await this.shardStore.open(dir))
         }
@@ -110,6 +184,8 @@ export class BatchViews {
       await this.closeVersion(loaded)
       throw e
     }
+    this.broken = false
+    this.loadedAt = Date.now()
     const previous = this.current
     this.current = loaded
     if (previous !== undefined) {
@@ -120,8 +196,8 @@ export class BatchViews {
   }
 
   private async closeVersion(loaded: LoadedVersion): Promise<void> {
-    for (const reader of loaded.readers.values()) await reader.close()
-    await rm(join(this.cacheDir, `v${loaded.manifest.version}`), { recursive: true, force: true })
+    for (const reader of loaded.readers.values()) await reader.close().catch(() => undefined)
+    await rm(loaded.dir, { recursive: true, force: true })
   }
 
   /**
@@ -173,10 +249,24 @@ export class BatchViews {
     const rows: ViewRow[] = []
     if (reader === undefined) return rows
     const [gte, lt] = bucketRange(query.stream, query.granularity, query.from, query.to)
-    for await (const [rowKey, bytes] of reader.range(gte, lt)) {
-      const { bucket, key } = parseRowKey(rowKey)
-      if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
-      rows.push({ bucket, key, value: view.monoid.decode(bytes) })
+    try {
+      for await (const [rowKey, bytes] of reader.range(gte, lt)) {
+        const { bucket, key } = parseRowKey(rowKey)
+        if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
+        rows.push({ bucket, key, value: view.monoid.decode(bytes) })
+      }
+    } catch (cause) {
+      // A shard file damaged or removed under us: the version is loaded again, whole, into a
+      // folder of its own, and this read says so.
+      if (pinned === this.current && !this.broken) {
+        this.broken = true
+        this.failure = {
+          message: `read of version ${pinned.manifest.version} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+          at: Date.now(),
+        }
+        this.refresh().catch(() => undefined)
+      }
+      throw new BatchViewsReadError(pinned.manifest.version, { cause })
     }
     return rows
   }

@@ -67,6 +67,8 @@ export {
 export { deleteOldViewVersions } from './view-retention.js'
 export {
   BatchViews,
+  BatchViewsReadError,
+  type BatchViewsHealth,
   type PinnedBatchViews,
   type SpanQuery,
   type ViewAnswer,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isJsonObject } from '../schemas/index.js'
@@ -104,15 +104,20 @@ export async function downloadShard(
   shard: number,
   dir: string,
 ): Promise<void> {
-  const partial = `${dir}.partial-${process.pid}`
-  await rm(partial, { recursive: true, force: true })
+  // A folder no other download uses, even one of the same shard at the same time.
+  const partial = `${dir}.partial-${randomUUID()}`
   await rm(dir, { recursive: true, force: true })
   await mkdir(partial, { recursive: true })
-  for (const file of manifest.views[view]?.[shard] ?? []) {
-    const key = storedFileKey(view, manifest.version, shard, file)
-    const bytes = await store.get(key)
-    if (bytes === undefined || sha256(bytes) !== file.sha256) throw new ShardChecksumError(key)
-    await writeFile(join(partial, file.name), bytes)
+  try {
+    for (const file of manifest.views[view]?.[shard] ?? []) {
+      const key = storedFileKey(view, manifest.version, shard, file)
+      const bytes = await store.get(key)
+      if (bytes === undefined || sha256(bytes) !== file.sha256) throw new ShardChecksumError(key)
+      await writeFile(join(partial, file.name), bytes)
+    }
+    await rename(partial, dir)
+  } catch (e) {
+    await rm(partial, { recursive: true, force: true })
+    throw e
   }
-  await rename(partial, dir)
 }

@@ -75,7 +75,7 @@ export { interactionId } from './normalize/interaction-id.js'
 export { isJsonObject, type JsonObject, type JsonValue } from './normalize/json-value.js'
 
 export type { Augmenter } from './augment/augmenter.js'
-export { augment, DEFAULT_AUGMENTERS } from './augment/augment-pipeline.js'
+export { augment, DEFAULT_AUGMENTERS, warmAugmenters } from './augment/augment-pipeline.js'
 export { languageAugmenter } from './augment/language-augmenter.js'
 export { sentimentAugmenter } from './augment/sentiment-augmenter.js'
 export {

@@ -9,6 +9,9 @@ import { REPO_ROOT } from './support/shared-data.js'
 import { startStack, type StackProcess } from './support/stack-process.js'
 import { tempDir } from './support/temp-dir.js'
 
+/** How long the page may take to show what the API answered (shared, loaded machines). */
+const UI_WAIT = { timeout: 15_000 }
+
 /** Where the run leaves its screenshots of the console's main views. */
 const SCREENSHOTS = join(REPO_ROOT, 'test-output', 'console')
 
@@ -53,7 +56,9 @@ describe('the web console, in Chromium, against the running stack', () => {
     await page.goto(consoleUrl)
     await page.getByLabel('API key').fill('sluice_not_a_key')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/unknown or revoked/)
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), UI_WAIT)
+      .toMatch(/unknown or revoked/)
     await shoot(page, '1-sign-in')
     await page.getByLabel('API key').fill(key)
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -73,7 +78,9 @@ describe('the web console, in Chromium, against the running stack', () => {
     if (error === undefined) throw new Error('the API found no error in the broken filter')
     expect(error).toMatchObject({ line: 2, column: 25 })
     const errors = page.getByTestId('csdl-errors')
-    await expect.poll(() => errors.textContent()).toContain(`${error.line}:${error.column}`)
+    await expect
+      .poll(() => errors.textContent(), UI_WAIT)
+      .toContain(`${error.line}:${error.column}`)
     expect(await errors.textContent()).toContain(error.message)
     const marked = page.locator('.cm-lintRange-error')
     await marked.first().waitFor()
@@ -81,7 +88,7 @@ describe('the web console, in Chromium, against the running stack', () => {
     expect(await marked.textContent()).toBe('contians')
     // The gutter marks the second line, and only it.
     const gutterMarks = page.locator('.cm-gutter-lint .cm-gutterElement:has(.cm-lint-marker-error)')
-    await expect.poll(() => gutterMarks.count()).toBe(1)
+    await expect.poll(() => gutterMarks.count(), UI_WAIT).toBe(1)
     const markerBox = await gutterMarks.boundingBox()
     const lineTwoBox = await page
       .locator('.cm-lineNumbers .cm-gutterElement', { hasText: /^2$/ })
@@ -193,10 +200,10 @@ describe('the web console, in Chromium, against the running stack', () => {
     await page.getByLabel('Name').fill('later')
     await page.getByRole('button', { name: 'Schedule' }).click()
     const row = page.locator('tr', { hasText: 'later' })
-    await expect.poll(() => row.locator('.state').textContent()).toBe('SCHEDULED')
+    await expect.poll(() => row.locator('.state').textContent(), UI_WAIT).toBe('SCHEDULED')
     await shoot(page, '7-recordings')
     await row.getByRole('button', { name: 'Cancel' }).click()
-    await expect.poll(() => row.locator('.state').textContent()).toBe('CANCELLED')
+    await expect.poll(() => row.locator('.state').textContent(), UI_WAIT).toBe('CANCELLED')
 
     // Back on the stream's page once a batch version has been served: the watermark is shown.
     await page.goto(`${consoleUrl}#/streams/${valid.validateCsdl.hash}`)

@@ -357,6 +357,46 @@ describe('scheduled recordings (embedded: local directory, LevelDB, in-process q
       .split('\n')
       .map((l) => (JSON.parse(l) as (typeof lines)[number]).interaction.id)
     expect(joined).toEqual(expected)
+    // CSV as one file, plain and gzip-compressed as the name asks: every field intact for
+    // csv-parse held to CRLF records and for DuckDB's read_csv.
+    for (const name of ['english.csv', 'english.csv.gz']) {
+      const file = `${dir.path}/${name}`
+      await runRecordingsDownload({
+        api: api.url,
+        key,
+        id: csv.id,
+        out: file,
+        progress: false,
+        stderr: quiet,
+      })
+      const bytes = await readFile(file)
+      const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b
+      expect(gzipped).toBe(name.endsWith('.gz'))
+      const text = (gzipped ? gunzipSync(bytes) : bytes).toString('utf8')
+      const parsed = parseCsv<Record<string, string>>(text, {
+        columns: true,
+        record_delimiter: '\r\n',
+      })
+      expect(parsed.map((r) => r['interaction.id'])).toEqual(expected)
+      for (const r of parsed)
+        expect(r['interaction.content']).toBe(contentOf.get(r['interaction.id'] ?? ''))
+      const duckCsv = await (await DuckDBInstance.create(':memory:')).connect()
+      try {
+        const read = (
+          await duckCsv.runAndReadAll(
+            `SELECT "interaction.id", "interaction.content" FROM read_csv('${file}', header = true, all_varchar = true)`,
+          )
+        ).getRows() as [string, string | null][]
+        expect(read.map(([id]) => id)).toEqual(expected)
+        for (const [id, content] of read) expect(content ?? '').toBe(contentOf.get(id))
+      } finally {
+        duckCsv.closeSync()
+      }
+    }
+    // The contents held what breaks careless CSV: line breaks, quotes, commas, emoji.
+    const contents = [...contentOf.values()]
+    for (const hard of [/\n/, /"/, /,/, /\p{Extended_Pictographic}/u])
+      expect(contents.some((c) => hard.test(c))).toBe(true)
     const pq = `${dir.path}/english.parquet`
     await runRecordingsDownload({
       api: api.url,

@@ -111,9 +111,13 @@ async function fetchChunk(
   throw new RecordingDownloadError(chunk.name, 'its checksum does not match after two tries')
 }
 
-/** Joins the chunks into one file of the recording's format. */
-async function assemble(recording: RemoteRecording, parts: string[], out: string): Promise<void> {
-  const gzipped = out.endsWith('.gz')
+/** Joins the chunks into one file of the recording's format (gzip-compressed when asked). */
+async function assemble(
+  recording: RemoteRecording,
+  parts: string[],
+  out: string,
+  gzipped: boolean,
+): Promise<void> {
   if (recording.format === 'PARQUET') {
     const tables: Table[] = []
     for (const p of parts) tables.push(await readParquetPart(await readFile(p)))
@@ -192,7 +196,8 @@ export async function runRecordingsDownload(
   bar?.update(total, { chunks: `${recording.chunks.length}/${recording.chunks.length}` })
   bar?.stop()
   const tmp = `${options.out}.tmp`
-  await assemble(recording, parts, tmp)
+  // Named by what the user asked for (`tuesday.csv.gz`), not by the temporary file.
+  await assemble(recording, parts, tmp, options.out.endsWith('.gz'))
   await rename(tmp, options.out)
   await rm(partsDir, { recursive: true })
   const records = recording.chunks.reduce((n, c) => n + c.records, 0)

@@ -12,12 +12,15 @@ export interface CollectorStatsSources {
   readonly log: () => RawLogStats
   readonly uploader: () => UploaderStats
   readonly handoff?: (() => HandoffStats) | undefined
+  /** Add the process metrics (default); a collector inside a stack leaves them to its API. */
+  readonly defaultMetrics?: boolean
 }
 
 /** The collector's Prometheus metrics, read from the components' own counters at scrape time. */
 export function collectorMetrics(sources: CollectorStatsSources): Registry {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'sluice_collector_' })
+  if (sources.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'sluice_collector_' })
   const counter = (name: string, help: string, read: () => number): void => {
     polledCounter(registry, name, help, read)
   }

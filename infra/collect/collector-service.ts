@@ -14,6 +14,7 @@ import {
   type HandoffJob,
   type IngestLimits,
 } from '../../collectors/index.js'
+import type { Registry } from 'prom-client'
 import type { HealthReport } from '../../schemas/index.js'
 import type { JobQueue } from '../../schemas/ports/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
@@ -47,6 +48,8 @@ export interface CollectorConfig {
   readonly uploadRetryMaxMs?: number
   /** Longest wait between hand-off retries while the queue is down. */
   readonly handoffRetryMaxMs?: number
+  /** Add the process metrics to its registry (default; a stack's API has them already). */
+  readonly processMetrics?: boolean
 }
 
 export interface RunningCollector {
@@ -54,6 +57,8 @@ export interface RunningCollector {
   readonly log: RawLog
   readonly uploader: SegmentUploader
   readonly handoff: LogHandoff | undefined
+  /** Its Prometheus metrics (also served at `/metrics` with --http). */
+  readonly metrics: Registry
   /** `http://host:port` when serving HTTP. */
   readonly url: string | undefined
   health(): Promise<HealthReport>
@@ -159,6 +164,7 @@ export async function startCollector(
     log: () => rawLog.getStats(),
     uploader: () => up.getStats(),
     handoff: h === undefined ? undefined : () => h.getStats(),
+    ...(config.processMetrics === false ? { defaultMetrics: false } : {}),
   })
 
   let server: Server | undefined
@@ -194,6 +200,7 @@ export async function startCollector(
     log: rawLog,
     uploader: up,
     handoff: h,
+    metrics: registry,
     url,
     health,
     stop: async () => {

@@ -8,12 +8,15 @@ export interface SpeedMetricSources {
   readonly watermark: () => number
   readonly streams: () => number
   readonly now?: () => number
+  /** Add the process metrics (default); a stack whose API has them already says false. */
+  readonly defaultMetrics?: boolean
 }
 
 /** `sluice speed`'s Prometheus metrics, read from the worker's own totals at scrape time. */
 export function speedMetrics(sources: SpeedMetricSources): Registry {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'sluice_speed_' })
+  if (sources.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'sluice_speed_' })
   const now = sources.now ?? Date.now
   const totals: [keyof SpeedMetrics, string][] = [
     ['jobs', 'Hand-off jobs handled'],

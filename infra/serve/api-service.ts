@@ -1,4 +1,6 @@
-import { BatchViews } from '../../batch/index.js'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { Registry } from 'prom-client'
+import { BatchViews, type BatchViewsHealth } from '../../batch/index.js'
 import { ALL_INTERACTIONS_CSDL, StreamCatalog, streamHash } from '../../query-dsl/index.js'
 import {
   digest,
@@ -79,6 +81,10 @@ export interface ApiServiceConfig {
   readonly corsOrigins?: readonly string[]
   /** How often open live connections' keys are checked again (default 2 s). */
   readonly liveRecheckMs?: number
+  /** More health checks (a stack's components), reported beside the API's own. */
+  readonly extraChecks?: () => Promise<Record<string, HealthCheck>>
+  /** More metrics (a stack's collector, speed layer and components), served at /metrics. */
+  readonly extraMetrics?: readonly Registry[]
 }
 
 export interface ApiService {
@@ -89,6 +95,57 @@ export interface ApiService {
 }
 
 const MINUTE = 60_000
+
+/** The served batch version's health: degraded while a load or a read of it fails. */
+function batchViewsCheck(h: BatchViewsHealth): HealthCheck {
+  if (h.lastError === undefined)
+    return {
+      status: 'ok',
+      detail:
+        h.version === 0
+          ? 'no batch version published yet'
+          : `version ${h.version} loaded ${h.loadedAt === undefined ? '' : new Date(h.loadedAt).toISOString()}`,
+    }
+  return {
+    status: 'degraded',
+    detail: `${h.reloading ? 'reloading: ' : ''}${h.lastError} (${new Date(h.lastErrorAt ?? 0).toISOString()}); serving version ${h.version}`,
+  }
+}
+
+// An event loop that stalls this long answers every request that late.
+const LOOP_WARN_MS = 250
+const LOOP_FAIL_MS = 2000
+const LOOP_WINDOW_MS = 30_000
+
+/**
+ * How long the API's event loop stalled in the last 30 s (the longest delay): degraded past
+ * 250 ms, failing past 2 s. Work that blocks the loop (a compile, a batch build) shows here.
+ */
+function eventLoopWatch(): { check(): HealthCheck; stop(): void } {
+  const histogram = monitorEventLoopDelay({ resolution: 20 })
+  histogram.enable()
+  let lastMaxMs = 0
+  const timer = setInterval(() => {
+    lastMaxMs = histogram.max / 1e6
+    histogram.reset()
+  }, LOOP_WINDOW_MS)
+  timer.unref()
+  return {
+    check: () => {
+      const worst = Math.max(lastMaxMs, histogram.max / 1e6)
+      return thresholdCheck(
+        worst,
+        LOOP_WARN_MS,
+        LOOP_FAIL_MS,
+        `longest event-loop stall in the last ${LOOP_WINDOW_MS / 1000}–${(2 * LOOP_WINDOW_MS) / 1000} s: ${worst.toFixed(0)} ms`,
+      )
+    },
+    stop: () => {
+      clearInterval(timer)
+      histogram.disable()
+    },
+  }
+}
 
 /**
  * The API process: batch views loaded and refreshed from the object store, speed views read
@@ -150,8 +207,11 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   finalizer?.start()
   const everything = streamHash(ALL_INTERACTIONS_CSDL)
 
+  const loop = eventLoopWatch()
   const health = async (): Promise<HealthReport> => {
-    const checks: Record<string, HealthCheck> = {}
+    const checks: Record<string, HealthCheck> = { ...(await config.extraChecks?.()) }
+    checks['event_loop'] = loop.check()
+    checks['batch_views'] = batchViewsCheck(batch.health())
     try {
       await config.objects.list('streams/', { limit: 1 })
       checks['object_store'] = { status: 'ok', detail: config.objects.location }
@@ -211,6 +271,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     ...(config.limits === undefined ? {} : { limits: config.limits }),
     ...(config.corsOrigins === undefined ? {} : { corsOrigins: config.corsOrigins }),
     ...(config.liveRecheckMs === undefined ? {} : { liveRecheckMs: config.liveRecheckMs }),
+    ...(config.extraMetrics === undefined ? {} : { extraMetrics: config.extraMetrics }),
     consoleDir: builtConsoleDir(),
   })
   const server = api.server
@@ -234,6 +295,7 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
     live,
     async close() {
       clearInterval(refresher)
+      loop.stop()
       api.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

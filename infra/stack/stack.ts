@@ -1,23 +1,25 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { runBatchJob, type BatchTask } from '../../batch/index.js'
 import { liveReplay, sendPaced, type HandoffJob } from '../../collectors/index.js'
 import { ALL_INTERACTIONS_CSDL, StreamCatalog } from '../../query-dsl/index.js'
-import { VIEWS } from '../../schemas/index.js'
+import { VIEWS, warmAugmenters, type HealthCheck } from '../../schemas/index.js'
 import type { MatchChannel } from '../../schemas/ports/index.js'
 import { ApiKeys } from '../../serving/index.js'
-import { shred } from '../../shredder/index.js'
 import { RecordingAppender, SpeedWorker, speedRoutes, WatchedStreams } from '../../speed/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
-import { LevelShardStore } from '../adapters/view-shards/level-shard-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
 import { startCollector } from '../collect/collector-service.js'
 import { startApiService, type ApiService } from '../serve/api-service.js'
+import { speedMetrics } from '../metrics/speed-metrics.js'
 import { WatermarkFollower } from '../speed/watermark-follower.js'
+import { BatchCycleRunner } from './batch-cycle-runner.js'
+import type { BatchCycleReport } from './batch-cycle.js'
+import { componentMetrics } from './component-metrics.js'
+import { Supervisor } from './supervisor.js'
 
 export interface StackConfig {
   /** Where the embedded adapters keep their files (raw log, view cache, the API key). */
@@ -34,6 +36,11 @@ export interface StackConfig {
   readonly batchEveryMs: number
   /** How soon a raw-log segment is sealed and uploaded. */
   readonly segmentAgeMs: number
+  /**
+   * Run shred and batch in a child process (default), never on the API's event loop; false
+   * runs them on it (tests run from sources, where the child module is not built).
+   */
+  readonly batchInChild?: boolean
   readonly log: (event: string, fields?: Readonly<Record<string, unknown>>) => void
 }
 
@@ -47,8 +54,9 @@ export interface RunningStack {
   readonly keyFile: string
   readonly worker: SpeedWorker
   readonly matches: MatchChannel
-  /** Runs the shredder and a batch job now (also done every `batchEveryMs`). */
-  batchNow(): Promise<void>
+  readonly supervisor: Supervisor
+  /** Asks for a batch cycle now (one also runs every `batchEveryMs`). */
+  batchNow(): void
   stop(): Promise<void>
 }
 
@@ -72,10 +80,12 @@ async function stackKey(keys: ApiKeys, file: string): Promise<{ key: string; cre
 }
 
 /**
- * Everything in one process: a firehose replaying the real sample, a collector (raw log,
- * uploads, hand-off), the speed layer on the hand-off, the shredder and batch layer every
- * `batchEveryMs`, and the GraphQL API. Embedded adapters by default; the URLs pick S3, Redis
- * and Cassandra instead.
+ * Everything in one process, each part a supervised component (see {@link Supervisor}): a
+ * firehose replaying the real sample, a collector (raw log, uploads, hand-off), the speed layer
+ * on the hand-off, the shredder and batch layer every `batchEveryMs` in a child process, the
+ * watermark follower that expires speed rows, and the GraphQL API. A part that fails is retried
+ * or restarted on its own; `/health` and `/metrics` report every part. Embedded adapters by
+ * default; the URLs pick S3, Redis and Cassandra instead.
  */
 export async function startStack(config: StackConfig): Promise<RunningStack> {
   mkdirSync(config.dataDir, { recursive: true })
@@ -91,6 +101,7 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
   if (!(await catalog.list(owner)).some((s) => s.csdl === ALL_INTERACTIONS_CSDL))
     await catalog.create(ALL_INTERACTIONS_CSDL, 'everything', owner)
 
+  const supervisor = new Supervisor((event, fields) => config.log(event, fields))
   const streams = new WatchedStreams(catalog)
   await streams.refresh()
   const follower = new WatermarkFollower(objects, speedStore, routes)
@@ -98,9 +109,6 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
   const matches = openMatchChannel(config.queue)
   const recordings = new RecordingAppender(objects)
   await recordings.refresh()
-  const stopRecordings = recordings.follow((e) =>
-    config.log('recordings_refresh_failed', { error: errorText(e) }),
-  )
   const worker = new SpeedWorker({
     store: speedStore,
     views: VIEWS,
@@ -126,43 +134,18 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
       store: config.store,
       handoffQueue: handoff,
       maxSegmentAgeMs: config.segmentAgeMs,
+      processMetrics: false,
     },
     config.log,
   )
+  const cycles = new BatchCycleRunner(
+    { store: config.store, workDir: join(config.dataDir, 'batch-work') },
+    { child: config.batchInChild !== false },
+  )
 
-  let batching: Promise<void> = Promise.resolve()
-  const batchNow = (): Promise<void> => {
-    batching = batching.then(async () => {
-      const shredded = await shred({ store: objects, compact: false })
-      // Nothing new since the last version (or no data at all yet): nothing to publish.
-      if (shredded.segmentsShredded === 0) return
-      const queue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
-      try {
-        const report = await runBatchJob({
-          store: objects,
-          queue,
-          shardStore: new LevelShardStore(),
-          views: VIEWS,
-          workers: 1,
-          workDir: join(config.dataDir, 'batch-work'),
-        })
-        const { moved, dropped } = await follower.refresh()
-        await api.batch.refresh()
-        config.log('batch_published', {
-          version: report.version.version,
-          watermark: new Date(report.version.watermark).toISOString(),
-          interactions: shredded.interactions,
-          speedRowsDropped: moved ? dropped : 0,
-        })
-      } finally {
-        await queue.close()
-      }
-    })
-    return batching.catch((e: unknown) => {
-      config.log('batch_failed', { error: errorText(e) })
-    })
-  }
-
+  // The speed worker's first interaction would load the language model on the API's thread.
+  warmAugmenters()
+  const checks = (): Promise<Record<string, HealthCheck>> => supervisor.checks()
   const api = await startApiService({
     objects,
     speedStore,
@@ -174,29 +157,98 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     matches,
     handoff,
     log: config.log,
+    extraChecks: checks,
+    extraMetrics: [
+      collector.metrics,
+      speedMetrics({
+        worker: () => worker.metrics,
+        watermark: () => follower.watermark,
+        streams: () => streams.size,
+        defaultMetrics: false,
+      }),
+      componentMetrics(() => supervisor.states()),
+    ],
   })
 
-  const abort = new AbortController()
-  const source =
-    config.rate <= 0
-      ? Promise.resolve()
-      : sendPaced(
-          liveReplay(
-            gunzipSync(readFileSync(config.sampleFile))
-              .toString('utf8')
-              .split('\n')
-              .filter((l) => l !== ''),
-            { firstCopy: Date.now() % 1_000_000 },
-          ),
-          (source, body) => collector.ingestor.ingest(source, body),
-          { rate: config.rate, signal: abort.signal, batchMs: 200 },
-        )
-          .then(() => undefined)
-          .catch((e: unknown) => config.log('source_failed', { error: errorText(e) }))
-  const refresher = setInterval(() => {
-    streams.refresh().catch((e: unknown) => config.log('streams_failed', { error: errorText(e) }))
-  }, 2000)
-  const batcher = setInterval(() => void batchNow(), config.batchEveryMs)
+  // The parts, each on its own: a failure of one is retried and seen in /health, never fatal.
+  if (config.rate > 0) {
+    const sample = gunzipSync(readFileSync(config.sampleFile))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+    supervisor.longRunning('firehose', async (signal) => {
+      await sendPaced(
+        liveReplay(sample, { firstCopy: Date.now() % 1_000_000 }),
+        (source, body) => collector.ingestor.ingest(source, body),
+        { rate: config.rate, signal, batchMs: 200 },
+      )
+    })
+  }
+  supervisor.watched('collector', async () => {
+    const report = await collector.health()
+    const bad = Object.entries(report.checks).filter(([, c]) => c.status !== 'ok')
+    if (report.status === 'failing')
+      throw new Error(bad.map(([name, c]) => `${name}: ${c.detail}`).join('; '))
+    const stats = collector.ingestor.getStats()
+    return `${stats.accepted} records accepted${bad.length > 0 ? `; ${bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ')}` : ''}`
+  })
+  supervisor.watched('speed', async () => {
+    const counts = await handoff.counts()
+    const m = worker.metrics
+    return `${m.jobs} hand-off jobs, ${m.applied} interactions counted; ${counts.waiting} waiting`
+  })
+  supervisor.periodic('streams', 2000, async () => {
+    await streams.refresh()
+    return `${streams.size} streams`
+  })
+  supervisor.periodic('recordings', 1000, async () => {
+    await recordings.refresh()
+  })
+  supervisor.periodic(
+    'watermark',
+    10_000,
+    async () => {
+      const { moved, dropped } = await follower.refresh()
+      if (moved)
+        config.log('watermark_moved', {
+          watermark: new Date(follower.watermark).toISOString(),
+          speedRowsDropped: dropped,
+        })
+      return Number.isFinite(follower.watermark)
+        ? `watermark ${new Date(follower.watermark).toISOString()}`
+        : 'no batch version yet'
+    },
+    { retryMs: 2000 },
+  )
+  const describe = (r: BatchCycleReport): string =>
+    r.version === undefined
+      ? `nothing new to publish (${Math.round(r.ms)} ms)`
+      : `version ${r.version} published from ${r.segmentsShredded} segments, ${r.interactions} interactions (${Math.round(r.ms)} ms)`
+  const batch = supervisor.periodic(
+    'batch',
+    config.batchEveryMs,
+    async () => {
+      const report = await cycles.run()
+      if (report.version !== undefined) {
+        const { moved, dropped } = await follower.refresh()
+        await api.batch.refresh()
+        config.log('batch_published', {
+          version: report.version,
+          watermark: new Date(report.watermark ?? 0).toISOString(),
+          interactions: report.interactions,
+          ms: Math.round(report.ms),
+          speedRowsDropped: moved ? dropped : 0,
+        })
+      }
+      return describe(report)
+    },
+    {
+      firstAfterMs: config.batchEveryMs,
+      retryMs: Math.min(5000, config.batchEveryMs),
+      maxRetryMs: config.batchEveryMs,
+      failingAfter: 3,
+    },
+  )
 
   return {
     api,
@@ -205,15 +257,14 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     keyFile,
     worker,
     matches,
-    batchNow,
+    supervisor,
+    batchNow: () => batch.trigger(),
     async stop() {
-      clearInterval(batcher)
-      clearInterval(refresher)
-      stopRecordings()
-      abort.abort()
-      await source
+      const stopping = supervisor.stop()
+      // A cycle under way is cut off (its child killed); the next start picks up from the store.
+      await cycles.close()
+      await stopping
       await collector.stop()
-      await batching.catch(() => undefined)
       await consumer.close()
       await worker.drain()
       await handoff.close()

@@ -30,3 +30,13 @@ export function augment(
   for (const step of augmenters) step(interaction)
   return interaction
 }
+
+/**
+ * Loads what the augmenters load on first use (the language model: ~3 s), now: a process that
+ * serves requests calls it before it listens, so the first interaction does not stall it.
+ */
+export function warmAugmenters(): void {
+  augment({
+    interaction: { content: 'Sluice warms its language model with this sentence.' },
+  })
+}

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql'
+import { BatchViewsReadError } from '../../batch/index.js'
 import {
   StreamNotFoundError,
   CsdlCompileError,
@@ -117,6 +118,7 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
     return await work()
   } catch (e) {
     if (e instanceof TimeRangeError) throw userError(e.message, 'BAD_USER_INPUT')
+    if (e instanceof BatchViewsReadError) throw userError(e.message, 'UNAVAILABLE')
     throw e
   }
 }

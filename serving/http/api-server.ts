@@ -6,8 +6,9 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases'
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth'
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens'
 import { GraphQLError } from 'graphql'
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import { createSchema, createYoga, maskError } from 'graphql-yoga'
-import type { Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { ByteBudget, HttpRequestError, readRequestBody } from '../../collectors/index.js'
 import type { StreamCatalog } from '../../query-dsl/index.js'
 import type { HealthReport } from '../../schemas/index.js'
@@ -102,6 +103,8 @@ export interface ApiServerOptions {
   readonly corsOrigins?: readonly string[]
   /** The built web console, served at /console/ (absent or unbuilt: 404 saying so). */
   readonly consoleDir?: string
+  /** More metrics served at /metrics beside the API's (a stack's other parts). */
+  readonly extraMetrics?: readonly Registry[]
 }
 
 /** What createApiServer makes: the HTTP server, its metrics, and what to stop with it. */
@@ -145,6 +148,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const responseCacheMs = options.responseCacheMs ?? 1000
   const m = createApiMetrics(options.live)
+  const scrape =
+    options.extraMetrics === undefined || options.extraMetrics.length === 0
+      ? m.registry
+      : Registry.merge([m.registry, ...options.extraMetrics])
   const gate = new KeyGate(options.keys, limits, (reason) => m.refusals.inc({ reason }))
   const bodies = new ByteBudget(limits.maxBufferedBytes)
   const access =
@@ -169,6 +176,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     }),
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql === true,
+    // GraphiQL's page with its scripts inline: it works with no network but the API's own.
+    renderGraphiQL,
     landingPage: false,
     cors:
       options.corsOrigins === undefined || options.corsOrigins.length === 0
@@ -369,8 +378,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       return
     }
     if (req.method === 'GET' && path === '/metrics') {
-      const body = await m.registry.metrics()
-      res.writeHead(200, { 'content-type': m.registry.contentType })
+      const body = await scrape.metrics()
+      res.writeHead(200, { 'content-type': scrape.contentType })
       res.end(body)
       return
     }

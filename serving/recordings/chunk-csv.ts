@@ -48,8 +48,9 @@ function valueAt(record: unknown, path: string): unknown {
 /**
  * Records (the interactions' JSON lines) as CSV with a header: one column per target, empty
  * where a record has none, timestamps in ISO 8601, a point as `lat,lon`, a list as a JSON
- * array. Quoting is csv-stringify's (RFC 4180: fields with commas, quotes or line breaks are
- * quoted, quotes doubled).
+ * array. RFC 4180: records end with CRLF; a field holding a comma, a quote, a CR or an LF (a
+ * bare one too: csv-stringify alone quotes only the record delimiter itself) is quoted, its
+ * quotes doubled.
  */
 export function recordsToCsv(lines: readonly string[], fields: readonly string[]): string {
   checkCsvFields(fields)
@@ -65,5 +66,10 @@ export function recordsToCsv(lines: readonly string[], fields: readonly string[]
       return cell(types[i] as TargetDef['type'], value)
     })
   })
-  return stringify(rows, { header: true, columns: [...fields], record_delimiter: 'windows' })
+  return stringify(rows, {
+    header: true,
+    columns: [...fields],
+    record_delimiter: 'windows',
+    quoted_match: /[\r\n]/,
+  })
 }
