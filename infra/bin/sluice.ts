@@ -24,7 +24,14 @@ import {
   type Spike,
   type SyntheticSource,
 } from '../../collectors/index.js'
-import { parseQueueUrl, parseSpeedStoreUrl, parseStoreUrl } from '../config/adapter-urls.js'
+import {
+  DEFAULT_LOG_DIR,
+  DEFAULT_SPEED_STORE_URL,
+  DEFAULT_STORE_URL,
+  parseQueueUrl,
+  parseSpeedStoreUrl,
+  parseStoreUrl,
+} from '../config/adapter-urls.js'
 import { ConfigError } from '../config/config-error.js'
 import { runTargets } from '../cli/targets-command.js'
 import { runMasterFiles, runShred } from '../cli/shred-command.js'
@@ -365,12 +372,12 @@ withGeneratorOptions(
     .option(
       '--store <url>',
       'object store: file://PATH or s3://BUCKET/PREFIX?endpoint=URL',
-      process.env['SLUICE_STORE'] ?? 'file://./data',
+      process.env['SLUICE_STORE'] ?? DEFAULT_STORE_URL,
     )
     .option(
       '--log-dir <dir>',
       'local raw log directory',
-      process.env['SLUICE_LOG_DIR'] ?? './collector-log',
+      process.env['SLUICE_LOG_DIR'] ?? DEFAULT_LOG_DIR,
     )
     .option(
       '--queue <url>',
@@ -462,7 +469,7 @@ const storeOption = (): Option =>
   new Option(
     '--store <url>',
     'object store: file://PATH or s3://BUCKET/PREFIX?endpoint=URL',
-  ).default(process.env['SLUICE_STORE'] ?? 'file://./data')
+  ).default(process.env['SLUICE_STORE'] ?? DEFAULT_STORE_URL)
 
 program
   .command('shred')
@@ -815,7 +822,7 @@ program
     new Option(
       '--speed-store <url>',
       'speed state: level://PATH (one process) or cassandra://HOST:PORT/KEYSPACE',
-    ).default(process.env['SLUICE_SPEED_STORE'] ?? 'level://./data/speed'),
+    ).default(process.env['SLUICE_SPEED_STORE'] ?? DEFAULT_SPEED_STORE_URL),
   )
   .option('--workers <n>', 'hand-off jobs handled at once', positiveInteger, 4)
   .option(
@@ -883,7 +890,7 @@ program
     new Option(
       '--speed-store <url>',
       'speed state: level://PATH (only if no speed process holds it) or cassandra://HOST:PORT/KEYSPACE',
-    ).default(process.env['SLUICE_SPEED_STORE'] ?? 'level://./data/speed'),
+    ).default(process.env['SLUICE_SPEED_STORE'] ?? DEFAULT_SPEED_STORE_URL),
   )
   .option(
     '--http <[host]:port>',

@@ -131,3 +131,11 @@ export function parseSpeedStoreUrl(setting: string, value: string): SpeedStoreCo
     localDataCenter: url.searchParams.get('dc') ?? 'datacenter1',
   }
 }
+
+/**
+ * The embedded defaults, one set for every command: `npm start` and the single jobs beside it
+ * (`sluice streams add`, `sluice shred`, …) read and write the same store.
+ */
+export const DEFAULT_STORE_URL = 'file://./data/store'
+export const DEFAULT_SPEED_STORE_URL = 'level://./data/speed'
+export const DEFAULT_LOG_DIR = './data/log'
