@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   dimensionKey,
@@ -23,6 +23,8 @@ interface LoadedVersion {
   readonly manifest: ViewVersionManifest
   /** Where this load's shards are: a folder of its own, whatever else loads meanwhile. */
   readonly dir: string
+  /** The shards' folders: what {@link BatchViews.verify} checks are still there. */
+  readonly shardDirs: string[]
   readonly readers: ReadonlyMap<string, ViewShardReader>
   /** Answers of this version already read (a version never changes), least recent first. */
   readonly answers: Map<string, ViewRow[]>
@@ -70,6 +72,8 @@ export interface BatchViewsHealth {
   readonly lastErrorAt: number | undefined
   /** A reload after a failed read is under way (or waits for its next try). */
   readonly reloading: boolean
+  /** Loads done again after a failed read or a file found missing, since the start. */
+  readonly reloads: number
 }
 
 /**
@@ -89,6 +93,7 @@ export class BatchViews {
   private failure: { readonly message: string; readonly at: number } | undefined
   /** Set when a read of the served version failed: the next refresh loads it again. */
   private broken = false
+  private reloads = 0
 
   constructor(
     private readonly store: ObjectStore,
@@ -126,7 +131,36 @@ export class BatchViews {
       lastError: this.failure?.message,
       lastErrorAt: this.failure?.at,
       reloading: this.broken,
+      reloads: this.reloads,
     }
+  }
+
+  /**
+   * Checks that every shard of the served version is still in the cache; one removed makes the
+   * version load again, whole, before a read runs into it (a damaged file is found by the read
+   * that fails on it, which does the same). Cheap: a `stat` per shard.
+   */
+  async verify(): Promise<void> {
+    const served = this.current
+    if (served === undefined || this.broken) return
+    for (const dir of served.shardDirs) {
+      // LevelDB rewrites its tables and manifest as it compacts, but CURRENT is always there
+      // (replaced by a rename): its absence means the shard was removed under us.
+      const present = await stat(join(dir, 'CURRENT')).then(
+        () => true,
+        () => false,
+      )
+      if (present) continue
+      if (served !== this.current || this.broken) return
+      this.markBroken(served, `${dir} was removed from the cache`)
+      return
+    }
+  }
+
+  private markBroken(served: LoadedVersion, why: string): void {
+    this.broken = true
+    this.failure = { message: `version ${served.manifest.version}: ${why}`, at: Date.now() }
+    this.refresh().catch(() => undefined)
   }
 
   /**
@@ -167,6 +201,7 @@ export class BatchViews {
     const loaded: LoadedVersion = {
       manifest,
       dir: join(this.cacheDir, `v${manifest.version}-${++this.loads}`),
+      shardDirs: [],
       readers,
       answers: new Map(),
       active: 0,
@@ -178,12 +213,14 @@ export class BatchViews {
           const dir = join(loaded.dir, view, `shard-${shard}`)
           await downloadShard(this.store, manifest, view, shard, dir)
           readers.set(`${view}/${shard}`, await this.shardStore.open(dir))
+          loaded.shardDirs.push(dir)
         }
     } catch (e) {
       // A version that cannot be loaded whole is not served at all.
       await this.closeVersion(loaded)
       throw e
     }
+    if (this.broken) this.reloads++
     this.broken = false
     this.loadedAt = Date.now()
     const previous = this.current
@@ -258,14 +295,11 @@ export class BatchViews {
     } catch (cause) {
       // A shard file damaged or removed under us: the version is loaded again, whole, into a
       // folder of its own, and this read says so.
-      if (pinned === this.current && !this.broken) {
-        this.broken = true
-        this.failure = {
-          message: `read of version ${pinned.manifest.version} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-          at: Date.now(),
-        }
-        this.refresh().catch(() => undefined)
-      }
+      if (pinned === this.current && !this.broken)
+        this.markBroken(
+          pinned,
+          `a read failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        )
       throw new BatchViewsReadError(pinned.manifest.version, { cause })
     }
     return rows

@@ -1191,8 +1191,17 @@ program
   )
   .option('--rate <n>', 'replayed records per second (0: none)', positiveIntegerOrZero, 200)
   .option('--batch-every <s>', 'seconds between shred + batch runs', positiveInteger, 60)
+  .option('--count <n>', 'stop the replayed firehose after this many records', positiveInteger)
+  .option(
+    '--segment-age <s>',
+    'seal and upload a raw-log segment after this many seconds',
+    positiveNumber,
+    10,
+  )
   .action(
     async (opts: {
+      count?: number
+      segmentAge: number
       dataDir: string
       store?: string
       queue?: string
@@ -1222,6 +1231,8 @@ program
               : parseListen(process.env['SLUICE_HTTP'])),
           sampleFile: opts.sample,
           rate: opts.rate,
+          ...(opts.count === undefined ? {} : { count: opts.count }),
+          segmentAgeSeconds: opts.segmentAge,
           batchEverySeconds: opts.batchEvery,
           stdout: process.stdout,
           stopped: signalled(),

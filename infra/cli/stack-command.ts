@@ -14,6 +14,9 @@ export interface StackCommandOptions {
   readonly http: { readonly host: string; readonly port: number }
   readonly sampleFile: string
   readonly rate: number
+  /** Records after which the replayed firehose stops (default: never). */
+  readonly count?: number
+  readonly segmentAgeSeconds?: number
   readonly batchEverySeconds: number
   readonly stdout: Writable
   readonly stopped: Promise<void>
@@ -34,8 +37,9 @@ export async function runStackCommand(options: StackCommandOptions): Promise<voi
     http: options.http,
     sampleFile: options.sampleFile,
     rate: options.rate,
+    ...(options.count === undefined ? {} : { count: options.count }),
     batchEveryMs: options.batchEverySeconds * 1000,
-    segmentAgeMs: 10_000,
+    segmentAgeMs: (options.segmentAgeSeconds ?? 10) * 1000,
     log: stderrLog,
   })
   const url = `${stack.api.url}/graphql`

@@ -98,17 +98,18 @@ const MINUTE = 60_000
 
 /** The served batch version's health: degraded while a load or a read of it fails. */
 function batchViewsCheck(h: BatchViewsHealth): HealthCheck {
-  if (h.lastError === undefined)
+  const iso = (ms: number | undefined): string => new Date(ms ?? 0).toISOString()
+  if (h.reloading || h.lastError !== undefined)
     return {
-      status: 'ok',
-      detail:
-        h.version === 0
-          ? 'no batch version published yet'
-          : `version ${h.version} loaded ${h.loadedAt === undefined ? '' : new Date(h.loadedAt).toISOString()}`,
+      status: 'degraded',
+      detail: `${h.reloading ? 'loading again after: ' : 'failed: '}${h.lastError} (${iso(h.lastErrorAt)}); serving version ${h.version}`,
     }
   return {
-    status: 'degraded',
-    detail: `${h.reloading ? 'reloading: ' : ''}${h.lastError} (${new Date(h.lastErrorAt ?? 0).toISOString()}); serving version ${h.version}`,
+    status: 'ok',
+    detail:
+      h.version === 0
+        ? 'no batch version published yet'
+        : `version ${h.version} loaded ${iso(h.loadedAt)}${h.reloads > 0 ? `; loaded again ${h.reloads} times after a damaged cache` : ''}`,
   }
 }
 
@@ -280,8 +281,10 @@ export async function startApiService(config: ApiServiceConfig): Promise<ApiServ
   const refresher = setInterval(() => {
     if (refreshing) return
     refreshing = true
+    // A file of the served version gone from the cache is noticed here, before a read fails.
     batch
-      .refresh()
+      .verify()
+      .then(() => batch.refresh())
       .catch((e: unknown) => {
         config.log('batch_refresh_failed', { error: e instanceof Error ? e.message : String(e) })
       })

@@ -32,6 +32,8 @@ export interface StackConfig {
   readonly sampleFile: string
   /** Replayed records per second (0: no firehose; ingest only what others send). */
   readonly rate: number
+  /** Records after which the firehose stops (default: never). */
+  readonly count?: number
   /** How often the shredder and a batch run go. */
   readonly batchEveryMs: number
   /** How soon a raw-log segment is sealed and uploaded. */
@@ -61,6 +63,13 @@ export interface RunningStack {
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** Resolves when `signal` aborts. */
+const waitForAbort = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener('abort', () => resolve(), { once: true })
+  })
 
 /**
  * The stack's API key: the one saved in the data directory while valid, else a new admin key
@@ -176,12 +185,21 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
       .toString('utf8')
       .split('\n')
       .filter((l) => l !== '')
+    let sent = 0
     supervisor.longRunning('firehose', async (signal) => {
-      await sendPaced(
+      const totals = await sendPaced(
         liveReplay(sample, { firstCopy: Date.now() % 1_000_000 }),
         (source, body) => collector.ingestor.ingest(source, body),
-        { rate: config.rate, signal, batchMs: 200 },
+        {
+          rate: config.rate,
+          signal,
+          batchMs: 200,
+          ...(config.count === undefined ? {} : { count: config.count - sent }),
+        },
       )
+      sent += totals.records
+      // Done as asked: the component rests (a restart would replay the sample again).
+      if (config.count !== undefined && sent >= config.count) await waitForAbort(signal)
     })
   }
   supervisor.watched('collector', async () => {
