@@ -1,6 +1,13 @@
 import { join } from 'node:path'
-import { runBatchJob, type BatchTask } from '../../batch/index.js'
-import { VIEWS } from '../../schemas/index.js'
+import {
+  currentViewVersion,
+  readViewManifest,
+  runBatchJob,
+  type BatchTask,
+} from '../../batch/index.js'
+import { StreamCatalog } from '../../query-dsl/index.js'
+import { readMasterSnapshot, VIEWS } from '../../schemas/index.js'
+import type { ObjectStore } from '../../schemas/ports/index.js'
 import { shred } from '../../shredder/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
@@ -24,16 +31,29 @@ export interface BatchCycleReport {
   readonly ms: number
 }
 
+/** Whether the published views miss a master version or a registered stream. */
+async function viewsBehind(store: ObjectStore): Promise<boolean> {
+  const snapshot = await readMasterSnapshot(store)
+  if (snapshot.version === 0) return false
+  const published = await currentViewVersion(store)
+  const manifest = published === 0 ? undefined : await readViewManifest(store, published)
+  if (manifest === undefined || manifest.masterVersion !== snapshot.version) return true
+  const held = new Set(manifest.streams)
+  return (await new StreamCatalog(store).list()).some((s) => !held.has(s.hash))
+}
+
 /**
  * One cycle of the batch layer in a stack: the raw segments not yet shredded into the master
- * dataset, then, if any were, the batch views recomputed and published as the next version.
+ * dataset, then, if any were or the views are behind the master dataset or the streams, the
+ * batch views recomputed and published as the next version.
  */
 export async function runBatchCycle(config: BatchCycleConfig): Promise<BatchCycleReport> {
   const started = performance.now()
   const store = openObjectStore(config.store)
   const shredded = await shred({ store, compact: false })
-  // Nothing new since the last version (or no data at all yet): nothing to publish.
-  if (shredded.segmentsShredded === 0)
+  // Nothing new since the last version (or no data at all yet): nothing to publish. What an
+  // earlier cycle shredded but did not publish (it failed), or a stream added since, is new.
+  if (shredded.segmentsShredded === 0 && !(await viewsBehind(store)))
     return { segmentsShredded: 0, interactions: 0, ms: performance.now() - started }
   const queue = openJobQueue<BatchTask>({ kind: 'memory' }, 'batch')
   try {

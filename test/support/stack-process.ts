@@ -34,7 +34,13 @@ export interface StackProcess {
  */
 export async function startStack(
   dataDir: string,
-  pace: { readonly rate: number; readonly batchEverySeconds: number },
+  pace: {
+    readonly rate: number
+    readonly batchEverySeconds: number
+    /** Records after which the firehose stops. */
+    readonly count?: number
+    readonly segmentAgeSeconds?: number
+  },
 ): Promise<StackProcess> {
   const child = spawn(
     process.execPath,
@@ -51,6 +57,10 @@ export async function startStack(
       String(pace.batchEverySeconds),
       '--sample',
       join(sharedDataDir(), 'twitter-v1-sample.jsonl.gz'),
+      ...(pace.count === undefined ? [] : ['--count', String(pace.count)]),
+      ...(pace.segmentAgeSeconds === undefined
+        ? []
+        : ['--segment-age', String(pace.segmentAgeSeconds)]),
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   )
