@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
-import { liveReplay, sendPaced, type HandoffJob } from '../../collectors/index.js'
+import { retimedTweet, sendPaced, type HandoffJob } from '../../collectors/index.js'
 import { ALL_INTERACTIONS_CSDL, StreamCatalog } from '../../query-dsl/index.js'
 import { VIEWS, warmAugmenters, type HealthCheck } from '../../schemas/index.js'
 import type { MatchChannel } from '../../schemas/ports/index.js'
@@ -13,6 +12,7 @@ import { openObjectStore } from '../adapters/open-object-store.js'
 import { openSpeedStore } from '../adapters/open-speed-store.js'
 import type { QueueConfig, SpeedStoreConfig, StoreConfig } from '../config/adapter-urls.js'
 import { startCollector } from '../collect/collector-service.js'
+import { readLines } from '../io/line-source.js'
 import { startApiService, type ApiService } from '../serve/api-service.js'
 import { speedMetrics } from '../metrics/speed-metrics.js'
 import { WatermarkFollower } from '../speed/watermark-follower.js'
@@ -63,6 +63,26 @@ export interface RunningStack {
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/**
+ * The recorded sample as a live firehose, read from its file pass after pass (never held in
+ * memory: the Twitter sample is 154 MB of text), each record created now with an id no earlier
+ * pass used.
+ */
+async function* sampleForever(
+  file: string,
+  firstCopy: number,
+): AsyncGenerator<{ readonly source: 'twitter-v1'; readonly line: string }> {
+  for (let copy = firstCopy; ; copy++) {
+    let lines = 0
+    for await (const line of readLines(file)) {
+      if (line === '') continue
+      lines++
+      yield { source: 'twitter-v1', line: retimedTweet(line, Date.now(), copy) }
+    }
+    if (lines === 0) return
+  }
+}
 
 /** Resolves when `signal` aborts. */
 const waitForAbort = (signal: AbortSignal): Promise<void> =>
@@ -181,14 +201,10 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
 
   // The parts, each on its own: a failure of one is retried and seen in /health, never fatal.
   if (config.rate > 0) {
-    const sample = gunzipSync(readFileSync(config.sampleFile))
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l !== '')
     let sent = 0
     supervisor.longRunning('firehose', async (signal) => {
       const totals = await sendPaced(
-        liveReplay(sample, { firstCopy: Date.now() % 1_000_000 }),
+        sampleForever(config.sampleFile, Date.now() % 1_000_000),
         (source, body) => collector.ingestor.ingest(source, body),
         {
           rate: config.rate,
