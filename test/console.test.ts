@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { Browser, Page } from 'playwright-core'
@@ -194,8 +194,15 @@ describe('the web console, in Chromium, against the running stack', () => {
       expect(record.sluice.streams).toContain(valid.validateCsdl.hash)
     }
 
-    // Recordings: schedule one on the saved stream, see it listed, cancel it.
+    // The replay's row says what it ran.
+    expect(await page.getByTestId('job-subject').first().textContent()).toBe('stream english the')
+
+    // Recordings: none yet, and the page says so; schedule one on the saved stream (times in
+    // UTC, as the tables show them), see it listed, cancel it.
     await page.goto(`${consoleUrl}#/recordings`)
+    await page.getByText('No recordings yet').waitFor()
+    const startInput = await page.getByLabel('Start (UTC)').inputValue()
+    expect(Math.abs(Date.parse(`${startInput}:00Z`) - (Date.now() + 120_000))).toBeLessThan(120_000)
     await page.getByLabel('Stream').selectOption({ label: 'english the' })
     await page.getByLabel('Name').fill('later')
     await page.getByRole('button', { name: 'Schedule' }).click()
@@ -219,6 +226,70 @@ describe('the web console, in Chromium, against the running stack', () => {
       .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/)
     await shoot(page, '8-stream-watermark')
 
+    // On a phone-sized screen the navigation wraps instead of running off the page.
+    await page.setViewportSize({ width: 420, height: 800 })
+    // (Charts follow the width a moment later, when their resize observer runs.)
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() =>
+            [...document.querySelectorAll('body *')]
+              .filter((e) => e.getBoundingClientRect().right > 421)
+              .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+              .slice(0, 5),
+          ),
+        UI_WAIT,
+      )
+      .toEqual([])
+    await shoot(page, '9-narrow')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    expect((await fetch(new URL('/console/favicon.svg', consoleUrl))).status).toBe(200)
+
+    // A part of the stack failing shows as a banner naming it, and goes once it recovers:
+    // the batch layer's work folder made a file, then a folder again.
+    const work = join(dir.path, 'batch-work')
+    rmSync(work, { recursive: true, force: true })
+    writeFileSync(work, 'not a folder')
+    const banner = page.getByTestId('health-banner')
+    await expect.poll(() => banner.textContent(), { timeout: 60_000 }).toMatch(/batch/)
+    await shoot(page, '10-degraded')
+    rmSync(work, { force: true })
+    await expect
+      .poll(async () => ((await banner.count()) === 0 ? '' : await banner.textContent()), {
+        timeout: 90_000,
+      })
+      .not.toMatch(/batch/)
+
     expect(pageErrors).toEqual([])
   }, 300_000)
+
+  it('runs GraphiQL with nothing reachable but the server itself', async () => {
+    if (stack === undefined || browser === undefined) throw new Error('the stack is not running')
+    const { graphql, key } = stack
+    const context = await browser.newContext()
+    const refused: string[] = []
+    // Everything off loopback is refused, as on a machine without internet.
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url())
+      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') {
+        // The key, as a user types it into GraphiQL's headers.
+        const headers = { ...route.request().headers(), 'x-api-key': key }
+        return route.continue({ headers })
+      }
+      refused.push(url.href)
+      return route.abort()
+    })
+    const page = await context.newPage()
+    // A link to GraphiQL carries the query; its run button runs it.
+    await page.goto(`${graphql}?query=${encodeURIComponent('{ me { name admin } }')}`)
+    await page.getByRole('button', { name: /execute query/i }).click({ timeout: 60_000 })
+    await expect
+      .poll(() => page.locator('.graphiql-response, .result-window').first().textContent(), {
+        timeout: 30_000,
+      })
+      .toMatch(/"admin":\s*true/)
+    await shoot(page, '11-graphiql-offline')
+    expect(refused).toEqual([])
+    await context.close()
+  }, 120_000)
 })

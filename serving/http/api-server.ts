@@ -267,17 +267,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     stillValid: admission.stillValid,
   })
 
-  const serveGraphql = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: RequestTarget,
-  ): Promise<void> => {
+  const serveGraphql = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const accept = req.headers.accept ?? ''
-    const page =
-      options.graphiql === true &&
-      req.method === 'GET' &&
-      accept.includes('text/html') &&
-      !target.query.has('query')
+    // GraphiQL's page (yoga shows it to a browser's GET, never executing one) needs no key.
+    const page = options.graphiql === true && req.method === 'GET' && accept.includes('text/html')
     if (page || req.method === 'OPTIONS') {
       await yoga(req, res, {})
       return
@@ -384,7 +377,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       res.end(body)
       return
     }
-    if (path === '/graphql') return serveGraphql(req, res, target)
+    if (path === '/graphql') return serveGraphql(req, res)
     if (read && (path === '/' || path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`))) {
       serveConsole(req, res, path)
       return

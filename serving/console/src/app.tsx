@@ -3,6 +3,7 @@ import { Link, Redirect, Route, Router, Switch } from 'wouter-preact'
 import { useHashLocation } from 'wouter-preact/use-hash-location'
 import type { Api } from './api.js'
 import { FilterPage } from './filter-page.js'
+import { HealthBanner } from './health-banner.js'
 import { RecordingsPage } from './recordings-page.js'
 import { ReplaysPage } from './replays-page.js'
 import { forgetKey, savedApi } from './session.js'
@@ -32,6 +33,7 @@ export function App() {
           Sign out
         </button>
       </header>
+      <HealthBanner />
       <main>
         <Switch>
           <Route path="/filter">

@@ -50,11 +50,25 @@ export function StreamSelect(props: {
 
 const minute = (iso: string): string => iso.slice(0, 16).replace('T', ' ')
 
-/** The first cells of a replay's or recording's row: what it is and the window it covers. */
+/** A job's filter as a row shows it: the stream's name when it is one of yours, else the CSDL. */
+export function jobSubject(
+  streams: readonly StreamSummary[] | undefined,
+  stream: string | null,
+  csdl?: string,
+): string {
+  const named = stream === null ? undefined : streams?.find((s) => s.hash === stream)?.name
+  if (named !== undefined) return `stream ${named}`
+  if (stream !== null) return `stream ${stream.slice(0, 8)}…`
+  const text = (csdl ?? '').replace(/\s+/g, ' ')
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
+}
+
+/** The first cells of a replay's or recording's row: what it is, what it ran, its window (UTC). */
 export function JobCells(props: {
   readonly id: string
   readonly name: string | null
   readonly format: string
+  readonly subject: string
   readonly from: string
   readonly to: string
 }) {
@@ -62,11 +76,25 @@ export function JobCells(props: {
     <>
       <td>
         {props.name ?? props.id}
+        <div class="muted" data-testid="job-subject">
+          {props.subject}
+        </div>
         <div class="muted">{props.format.toLowerCase()}</div>
       </td>
       <td class="muted">
-        {minute(props.from)} → {minute(props.to)}
+        {minute(props.from)} → {minute(props.to)} UTC
       </td>
     </>
+  )
+}
+
+/** A table's row when it has none yet. */
+export function EmptyRow(props: { readonly columns: number; readonly children: string }) {
+  return (
+    <tr class="empty">
+      <td colSpan={props.columns} class="muted">
+        {props.children}
+      </td>
+    </tr>
   )
 }

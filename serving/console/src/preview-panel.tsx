@@ -3,6 +3,7 @@ import { useMemo } from 'preact/hooks'
 import { ChartView, PALETTE } from './chart-view.js'
 import { GeoMap } from './geo-map.js'
 import { topEntries, VOLUME_SECONDS, type PreviewStats } from './preview-stats.js'
+import { SENTIMENT_COLOURS } from './value-colours.js'
 
 function shares(
   map: ReadonlyMap<string, number>,
@@ -34,12 +35,6 @@ function bars(
     },
     options: { indexAxis: 'y', plugins: { legend: { display: false } } },
   }
-}
-
-const SENTIMENT_COLOURS: Readonly<Record<string, string>> = {
-  positive: '#16a34a',
-  neutral: '#94a3b8',
-  negative: '#dc2626',
 }
 
 /** A preview's running views: arriving matches, a map, and charts of what they are. */

@@ -1,10 +1,17 @@
 import { useState } from 'preact/hooks'
 import type { Api } from './api.js'
 import { formatBytes, formatCount } from './download.js'
-import { ErrorAlert, JobCells, StreamSelect, useAttempt } from './job-parts.js'
+import {
+  EmptyRow,
+  ErrorAlert,
+  JobCells,
+  jobSubject,
+  StreamSelect,
+  useAttempt,
+} from './job-parts.js'
 import { CHUNK_FIELDS, OutputChunks, type OutputChunk } from './output-chunks.js'
 import { STREAMS, type StreamSummary } from './streams-page.js'
-import { fromLocalInput, toLocalInput } from './time-input.js'
+import { fromUtcInput, toUtcInput } from './time-input.js'
 import { useQuery } from './use-query.js'
 
 const SCHEDULE = /* GraphQL */ `
@@ -66,8 +73,8 @@ export function RecordingsPage(props: { readonly api: Api }) {
   const streams = useQuery<{ streams: StreamSummary[] }>(props.api, STREAMS, {})
   const recordings = useQuery<{ recordings: Recording[] }>(props.api, RECORDINGS, {}, 2000)
   const [stream, setStream] = useState('')
-  const [start, setStart] = useState(() => toLocalInput(Date.now() + 2 * 60_000))
-  const [end, setEnd] = useState(() => toLocalInput(Date.now() + 62 * 60_000))
+  const [start, setStart] = useState(() => toUtcInput(Date.now() + 2 * 60_000))
+  const [end, setEnd] = useState(() => toUtcInput(Date.now() + 62 * 60_000))
   const [format, setFormat] = useState('NDJSON')
   const [fields, setFields] = useState('')
   const [name, setName] = useState('')
@@ -87,8 +94,8 @@ export function RecordingsPage(props: { readonly api: Api }) {
         .filter((f) => f !== '')
       await props.api.query(SCHEDULE, {
         stream: chosen,
-        start: fromLocalInput(start),
-        end: fromLocalInput(end),
+        start: fromUtcInput(start),
+        end: fromUtcInput(end),
         format,
         ...(format === 'CSV' && list.length > 0 ? { fields: list } : {}),
         ...(name.trim() === '' ? {} : { name: name.trim() }),
@@ -105,7 +112,7 @@ export function RecordingsPage(props: { readonly api: Api }) {
       <form class="panel" onSubmit={(e) => (e.preventDefault(), void schedule())}>
         <StreamSelect streams={streams.data?.streams} value={chosen} onChange={setStream} />
         <label>
-          Start
+          Start (UTC)
           <input
             type="datetime-local"
             value={start}
@@ -113,7 +120,7 @@ export function RecordingsPage(props: { readonly api: Api }) {
           />
         </label>
         <label>
-          End
+          End (UTC)
           <input type="datetime-local" value={end} onInput={(e) => setEnd(e.currentTarget.value)} />
         </label>
         <label>
@@ -154,9 +161,21 @@ export function RecordingsPage(props: { readonly api: Api }) {
           </tr>
         </thead>
         <tbody>
+          {recordings.data?.recordings.length === 0 && (
+            <EmptyRow columns={5}>
+              No recordings yet: schedule one above; it keeps a stream's matches between two times.
+            </EmptyRow>
+          )}
           {recordings.data?.recordings.map((r) => (
             <tr key={r.id}>
-              <JobCells id={r.id} name={r.name} format={r.format} from={r.start} to={r.end} />
+              <JobCells
+                id={r.id}
+                name={r.name}
+                format={r.format}
+                subject={jobSubject(streams.data?.streams, r.stream)}
+                from={r.start}
+                to={r.end}
+              />
               <td>
                 <span class={`state ${r.state.toLowerCase()}`}>{r.state}</span>
                 {r.reason !== null && <div class="error">{r.reason}</div>}

@@ -1,10 +1,17 @@
 import { useState } from 'preact/hooks'
 import type { Api } from './api.js'
 import { formatCount } from './download.js'
-import { ErrorAlert, JobCells, StreamSelect, useAttempt } from './job-parts.js'
+import {
+  EmptyRow,
+  ErrorAlert,
+  JobCells,
+  jobSubject,
+  StreamSelect,
+  useAttempt,
+} from './job-parts.js'
 import { CHUNK_FIELDS, OutputChunks, type OutputChunk } from './output-chunks.js'
 import { STREAMS, type StreamSummary } from './streams-page.js'
-import { fromLocalInput, toLocalInput } from './time-input.js'
+import { fromUtcInput, toUtcInput } from './time-input.js'
 import { useQuery } from './use-query.js'
 
 const ESTIMATE = /* GraphQL */ `
@@ -34,6 +41,7 @@ const REPLAYS = /* GraphQL */ `
       id
       name
       stream
+      csdl
       from
       to
       format
@@ -66,6 +74,7 @@ interface Replay {
   readonly id: string
   readonly name: string | null
   readonly stream: string | null
+  readonly csdl: string
   readonly from: string
   readonly to: string
   readonly format: string
@@ -88,13 +97,13 @@ export function ReplaysPage(props: { readonly api: Api }) {
   const streams = useQuery<{ streams: StreamSummary[] }>(props.api, STREAMS, {})
   const replays = useQuery<{ replays: Replay[] }>(props.api, REPLAYS, {}, 2000)
   const [stream, setStream] = useState('')
-  const [from, setFrom] = useState(() => toLocalInput(Date.now() - 86_400_000))
-  const [to, setTo] = useState(() => toLocalInput(Date.now() + 60_000))
+  const [from, setFrom] = useState(() => toUtcInput(Date.now() - 86_400_000))
+  const [to, setTo] = useState(() => toUtcInput(Date.now() + 60_000))
   const [format, setFormat] = useState('NDJSON')
   const [name, setName] = useState('')
   const [estimate, setEstimate] = useState<Estimate>()
   const chosen = stream === '' ? (streams.data?.streams[0]?.hash ?? '') : stream
-  const window = { stream: chosen, from: fromLocalInput(from), to: fromLocalInput(to) }
+  const window = { stream: chosen, from: fromUtcInput(from), to: fromUtcInput(to) }
 
   const { error, attempt } = useAttempt()
   const estimateIt = () =>
@@ -131,7 +140,7 @@ export function ReplaysPage(props: { readonly api: Api }) {
           onChange={(hash) => (setStream(hash), setEstimate(undefined))}
         />
         <label>
-          From
+          From (UTC)
           <input
             type="datetime-local"
             value={from}
@@ -139,7 +148,7 @@ export function ReplaysPage(props: { readonly api: Api }) {
           />
         </label>
         <label>
-          To
+          To (UTC)
           <input
             type="datetime-local"
             value={to}
@@ -186,9 +195,21 @@ export function ReplaysPage(props: { readonly api: Api }) {
           </tr>
         </thead>
         <tbody>
+          {replays.data?.replays.length === 0 && (
+            <EmptyRow columns={5}>
+              No replays yet: estimate one above, then start it; it runs a stream over the archive.
+            </EmptyRow>
+          )}
           {replays.data?.replays.map((r) => (
             <tr key={r.id} data-replay={r.id}>
-              <JobCells id={r.id} name={r.name} format={r.format} from={r.from} to={r.to} />
+              <JobCells
+                id={r.id}
+                name={r.name}
+                format={r.format}
+                subject={jobSubject(streams.data?.streams, r.stream, r.csdl)}
+                from={r.from}
+                to={r.to}
+              />
               <td>
                 <span class={`state ${r.state.toLowerCase()}`} data-testid="replay-state">
                   {r.state}

@@ -2,6 +2,7 @@ import type { ChartConfiguration } from 'chart.js/auto'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { Api } from './api.js'
 import { ChartView, PALETTE } from './chart-view.js'
+import { valueColour } from './value-colours.js'
 import { formatCount } from './download.js'
 import { useQuery } from './use-query.js'
 
@@ -130,7 +131,7 @@ function window(ms: number, granularity: Granularity, now: number, watermark: nu
   const earliest = to - Math.ceil(ms / step) * step
   const from =
     granularity === 'MINUTE' && watermark !== undefined ? Math.max(earliest, watermark) : earliest
-  return { from, to, step }
+  return { from, to, step, clipped: from > earliest }
 }
 
 const HISTORY = /* GraphQL */ `
@@ -168,7 +169,7 @@ export function StreamPage(props: { readonly api: Api; readonly hash: string }) 
     REFRESH_MS,
   )
   const servedWatermark = history.data?.stream?.history.watermark ?? null
-  const { from, to, step } = window(
+  const { from, to, step, clipped } = window(
     chosen.ms,
     granularity,
     now,
@@ -265,12 +266,12 @@ export function StreamPage(props: { readonly api: Api; readonly hash: string }) 
         datasets: ranked.map((r, n) => ({
           label: r.value,
           data: buckets.map((b) => r.counts.get(b) ?? 0),
-          backgroundColor: PALETTE[n % PALETTE.length],
+          backgroundColor: valueColour(dimension, r.value, n),
         })),
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
     }
-  }, [stream, buckets, granularity])
+  }, [stream, buckets, granularity, dimension])
 
   if (answer.data !== undefined && stream == null)
     return <p class="error">You have no stream {props.hash}.</p>
@@ -342,6 +343,13 @@ export function StreamPage(props: { readonly api: Api; readonly hash: string }) 
           {stream?.history.complete === false ? ' · history not yet backfilled' : ''}
         </div>
       </div>
+      {clipped && (
+        <p class="note" data-testid="minute-note">
+          Minute buckets exist only from the batch watermark on (the speed layer's window): this
+          chart starts at {new Date(from).toISOString().slice(11, 16)} UTC, not {chosen.label} ago.
+          Choose a range by hour for the whole of it.
+        </p>
+      )}
       <figure class="card wide">
         <figcaption>Volume: batch views before the watermark, the speed layer after it</figcaption>
         <ChartView config={volume} label="stream volume over time" height={260} />

@@ -1,9 +1,11 @@
-/** `<input type="datetime-local">` values are local wall-clock times without a zone. */
-export function toLocalInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000)
-  return d.toISOString().slice(0, 16)
+/**
+ * `<input type="datetime-local">` values, read and written as UTC (the zone every table and
+ * chart of the console shows), not as the browser's local wall-clock time.
+ */
+export function toUtcInput(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16)
 }
 
-export function fromLocalInput(value: string): number {
-  return new Date(value).getTime()
+export function fromUtcInput(value: string): number {
+  return Date.parse(`${value}:00Z`)
 }
