@@ -157,7 +157,7 @@ describe('sluice stack, soaked with faults', () => {
       )
 
       // Fault 3: the batch process killed during a cycle.
-      const batchChild = async (): Promise<number | undefined> => {
+      const batchChild = (): number | undefined => {
         const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], {
           encoding: 'utf8',
         })
@@ -172,7 +172,7 @@ describe('sluice stack, soaked with faults', () => {
       await until(
         'a batch process at work',
         async () => {
-          const victim = await batchChild()
+          const victim = batchChild()
           if (victim === undefined) return false
           const before = cpuTicks(victim)
           await sleep(200)
