@@ -158,9 +158,15 @@ describe('sluice stack, soaked with faults', () => {
 
       // Fault 3: the batch process killed during a cycle.
       const batchChild = (): number | undefined => {
-        const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], {
-          encoding: 'utf8',
-        })
+        let out: string
+        try {
+          out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], {
+            encoding: 'utf8',
+          })
+        } catch {
+          // ps exits 1 when the stack has no child at the moment.
+          return undefined
+        }
         const line = out.split('\n').find((l) => l.includes('batch-cycle-child'))
         return line === undefined ? undefined : Number(line.trim().split(/\s+/)[0])
       }
