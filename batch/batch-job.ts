@@ -105,15 +105,22 @@ export async function runBatchTask(context: BatchWorkerContext, task: BatchTask)
 }
 
 /**
- * The batch watermark of a master snapshot: the start of the hour of its newest interaction.
- * The views then hold every interaction created before it that the master dataset holds;
- * that hour and later are the speed layer's. (Provisional: records arriving later than an hour
- * are left to the next batch run, as issue 7 will make precise.)
+ * The batch watermark of a master snapshot: the start of the hour of its receipt boundary
+ * (`MasterSnapshot.receivedThrough`). The views hold every interaction received before that
+ * boundary; buckets from the watermark on are the speed layer's. It is taken from what was
+ * received, never from the records' own timestamps, so one record from a wrong clock cannot
+ * move it. An interaction created before the watermark but received after the boundary is late:
+ * the speed layer leaves it, and the next batch run counts it.
+ *
+ * A dataset written before receipt boundaries were recorded falls back to its newest
+ * interaction, but never past `now`.
  */
-export function batchWatermark(snapshot: MasterSnapshot): number {
+export function batchWatermark(snapshot: MasterSnapshot, now: number = Date.now()): number {
+  if (snapshot.receivedThrough !== undefined)
+    return bucketStart(Math.min(snapshot.receivedThrough, now), 'hour')
   let newest = -Infinity
   for (const part of snapshot.parts.values()) newest = Math.max(newest, part.createdAtMax)
-  return newest === -Infinity ? 0 : bucketStart(newest, 'hour')
+  return newest === -Infinity ? 0 : bucketStart(Math.min(newest, now), 'hour')
 }
 
 export interface BatchJobOptions {

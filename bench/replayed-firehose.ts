@@ -36,12 +36,33 @@ function sampleLines(dataDir: string): string[] {
 export function* replayedRecords(
   options: Omit<ReplayOptions, 'segmentRecords' | 'date' | 'collector'>,
 ): Generator<string> {
+  for (const r of timedRecords(options)) yield r.line
+}
+
+/** How long after its creation a replayed record is received. */
+export const REPLAY_RECEIPT_DELAY_MS = 1000
+
+/** The replay's records with their creation times (receipt follows by the delay above). */
+export function* timedRecords(
+  options: Omit<ReplayOptions, 'segmentRecords' | 'date' | 'collector'>,
+): Generator<{ readonly time: number; readonly line: string }> {
   const lines = sampleLines(options.dataDir)
   for (let n = 0; n < options.records; n++) {
     const time = options.start + Math.floor((n * options.windowMs) / options.records)
     const copy = (options.firstCopy ?? 0) + Math.floor(n / lines.length)
-    yield retimedTweet(lines[n % lines.length] as string, time, copy)
+    yield { time, line: retimedTweet(lines[n % lines.length] as string, time, copy) }
   }
+}
+
+/** A replayed record's raw-log line: received the delay after its creation. */
+export function replayedEnvelope(
+  record: { readonly time: number; readonly line: string },
+  collector: string,
+  segment: number,
+  seq: number,
+): string {
+  const receivedAt = new Date(record.time + REPLAY_RECEIPT_DELAY_MS).toISOString()
+  return `${envelopePrefix('twitter-v1', receivedAt, collector, segment, seq, undefined)}${record.line}}`
 }
 
 /** Writes the replay as raw segments; returns raw and gzip bytes. */
@@ -49,20 +70,17 @@ export async function writeReplayedSegments(
   store: ObjectStore,
   options: ReplayOptions,
 ): Promise<{ bytes: number; raw: number }> {
-  const records = replayedRecords(options)
+  const records = timedRecords(options)
   const per = options.segmentRecords ?? 20_000
   const date = options.date ?? '2026-11-22'
   const collector = options.collector ?? 'bench'
-  const receivedAt = `${date}T12:00:00.000Z`
   let bytes = 0
   let raw = 0
   for (let start = 0, segment = 0; start < options.records; start += per, segment++) {
     const out: string[] = []
     for (let n = start; n < Math.min(options.records, start + per); n++) {
-      const line = records.next().value as string
-      out.push(
-        `${envelopePrefix('twitter-v1', receivedAt, collector, segment, n - start, undefined)}${line}}`,
-      )
+      const record = records.next().value as { time: number; line: string }
+      out.push(replayedEnvelope(record, collector, segment, n - start))
     }
     const text = `${out.join('\n')}\n`
     raw += Buffer.byteLength(text)

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import type { HandoffJob } from '../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../schemas/index.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { openMatchChannel } from '../infra/adapters/open-match-channel.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
@@ -29,11 +29,11 @@ import { parseQueueUrl } from '../infra/config/adapter-urls.js'
 import { startCassandra } from '../infra/launchers/cassandra-launcher.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
 import { StreamCatalog } from '../query-dsl/index.js'
-import { envelopePrefix, VIEWS } from '../schemas/index.js'
+import { VIEWS } from '../schemas/index.js'
 import type { JobQueue, MatchMessage } from '../schemas/ports/index.js'
 import { SpeedWorker, WatchedStreams } from '../speed/index.js'
 import { registerBenchStreams } from './bench-streams.js'
-import { replayedRecords } from './replayed-firehose.js'
+import { replayedEnvelope, timedRecords } from './replayed-firehose.js'
 
 const TARGET_EMBEDDED = 20_000
 const TARGET_DISTRIBUTED = 10_000
@@ -95,16 +95,14 @@ function* jobs(
     lines = []
     return out
   }
-  for (const record of replayedRecords({
+  for (const record of timedRecords({
     dataDir: values.data,
     records: count,
     start,
     windowMs: count * 2,
     firstCopy: copy,
   })) {
-    lines.push(
-      `${envelopePrefix('twitter-v1', new Date(start).toISOString(), collector, 0, n, undefined)}${record}}`,
-    )
+    lines.push(replayedEnvelope(record, collector, 0, n))
     n++
     if (lines.length === perJob) yield job()
   }
@@ -201,7 +199,7 @@ function cpuSeconds(pid: number): number {
 // 1. Embedded.
 if (phases.has('embedded')) {
   const store = await LevelSpeedStore.open(join(dir, 'speed'))
-  const queue = openJobQueue<HandoffJob>({ kind: 'memory' }, 'handoff')
+  const queue = openJobQueue<HandoffJob>({ kind: 'memory' }, HANDOFF_QUEUE)
   const channel = openMatchChannel({ kind: 'memory' })
   const streams = new WatchedStreams(catalog)
   await streams.refresh()
@@ -270,7 +268,7 @@ if (phases.has('distributed')) {
     ),
   )
   const config = parseQueueUrl('queue', queueUrl)
-  const queue = openJobQueue<HandoffJob>(config, 'handoff')
+  const queue = openJobQueue<HandoffJob>(config, HANDOFF_QUEUE)
   const channel = openMatchChannel(config)
   await sleep(3000)
   const all = jobs(records, 300, Date.now() - 3_600_000)

@@ -2,22 +2,11 @@ import { open, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createGunzip } from 'node:zlib'
+import type { HandoffJob } from '../schemas/index.js'
 import type { JobQueue } from '../schemas/ports/index.js'
 import { RetryBackoff } from './retry-backoff.js'
 import { listSegmentFiles, type SegmentFile } from './segment-files.js'
 import { WakeableLoop } from './wakeable-loop.js'
-
-/**
- * A hand-off job: consecutive raw-log lines (envelopes) of one segment. Job id
- * `<collector>-<segment>-<first line>`, so handing a segment off again after a crash adds
- * nothing the queue still remembers.
- */
-export interface HandoffJob {
-  readonly collector: string
-  readonly segment: number
-  readonly firstSeq: number
-  readonly lines: readonly string[]
-}
 
 export interface HandoffOptions {
   readonly logDir: string

@@ -71,6 +71,8 @@ interface OpenSegment {
   flushing: Promise<void> | undefined
   /** Set when sealing starts; later appends go to a new segment. */
   sealed: boolean
+  /** The earliest receipt time of its records (Infinity before the first). */
+  firstReceivedAt: number
 }
 
 export interface RawLogStats {
@@ -101,6 +103,10 @@ const AGE_CHECK_MS = 1000
 export class RawLog {
   private readonly open = new Map<string, OpenSegment>()
   private readonly sealing = new Set<Promise<void>>()
+  /** Raw-area segments out of service but not yet a sealed file, with their first receipt. */
+  private readonly sealingRaw = new Map<OpenSegment, number>()
+  /** Receipt times of appends between their call and their segment (a multiset). */
+  private readonly arriving = new Map<number, number>()
   private nextNumber = 0
   private pendingTotal = 0
   private stats = {
@@ -237,6 +243,7 @@ export class RawLog {
       waiters: [],
       flushing: undefined,
       sealed: false,
+      firstReceivedAt: Infinity,
     }
   }
 
@@ -263,6 +270,20 @@ export class RawLog {
     }
   }
 
+  /**
+   * The earliest receipt time of any raw record this log holds in memory or in a segment not
+   * yet sealed to a file (Infinity when none): with the sealed files' first lines, what bounds
+   * the collector's upload progress (see `SegmentUploader`).
+   */
+  unsealedSince(): number {
+    let floor = Infinity
+    for (const t of this.arriving.keys()) if (t < floor) floor = t
+    for (const segment of this.open.values())
+      if (segment.area === 'raw' && segment.firstReceivedAt < floor) floor = segment.firstReceivedAt
+    for (const t of this.sealingRaw.values()) if (t < floor) floor = t
+    return floor
+  }
+
   /** Throws {@link BackpressureError} when an append now would be refused. */
   assertCanAppend(): void {
     if (this.pendingTotal > this.maxPendingBytes)
@@ -285,9 +306,19 @@ export class RawLog {
       throw new RawLogWriteError(this.options.dir, { cause: new Error('log closed') })
     this.assertCanAppend()
     const iso = new Date(receivedAt).toISOString()
-    let segment = await this.segmentFor(area, source, iso.slice(0, 10))
-    // Another append may have sealed it while this one waited for it to open.
-    while (segment.sealed) segment = await this.segmentFor(area, source, iso.slice(0, 10))
+    // From here until the records have a segment, only this entry says they exist.
+    this.arriving.set(receivedAt, (this.arriving.get(receivedAt) ?? 0) + 1)
+    let segment: OpenSegment
+    try {
+      segment = await this.segmentFor(area, source, iso.slice(0, 10))
+      // Another append may have sealed it while this one waited for it to open.
+      while (segment.sealed) segment = await this.segmentFor(area, source, iso.slice(0, 10))
+    } finally {
+      const n = this.arriving.get(receivedAt) ?? 1
+      if (n <= 1) this.arriving.delete(receivedAt)
+      else this.arriving.set(receivedAt, n - 1)
+    }
+    if (receivedAt < segment.firstReceivedAt) segment.firstReceivedAt = receivedAt
     // The envelope prefixes go into one buffer; the records themselves are not copied: the
     // write gathers prefix, record bytes (a view of the request body) and `}\n` per line.
     const prefixes: string[] = new Array<string>(records.length)
@@ -373,6 +404,7 @@ export class RawLog {
     if (this.open.get(slot) === segment) this.open.delete(slot)
     if (segment.sealed) return
     segment.sealed = true
+    if (segment.area === 'raw') this.sealingRaw.set(segment, segment.firstReceivedAt)
     const work = (async () => {
       while (segment.flushing !== undefined) await segment.flushing
       await segment.file.datasync()
@@ -384,7 +416,9 @@ export class RawLog {
       await sealSegment(this.options.dir, segment.key, this.gzipLevel)
       this.stats.segmentsSealed++
       this.options.onSealed?.(segment.key)
-    })().catch((e: unknown) => this.options.onError?.(e))
+    })()
+      .catch((e: unknown) => this.options.onError?.(e))
+      .finally(() => this.sealingRaw.delete(segment))
     this.sealing.add(work)
     void work.finally(() => this.sealing.delete(work))
   }

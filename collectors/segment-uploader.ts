@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFile, rename, stat, unlink } from 'node:fs/promises'
+import { writeCollectorProgress } from '../schemas/index.js'
 import type { ObjectStore } from '../schemas/ports/index.js'
+import { segmentFirstReceipt } from './segment-first-receipt.js'
 import { RetryBackoff } from './retry-backoff.js'
 import { listSegmentFiles, segmentPath, type SegmentFile } from './segment-files.js'
 import { WakeableLoop } from './wakeable-loop.js'
@@ -18,7 +20,21 @@ export interface UploaderOptions {
   readonly retryMaxMs?: number
   readonly pollMs?: number
   readonly onError?: (error: unknown) => void
+  /** Reports the collector's upload progress in the store (see `CollectorProgress`). */
+  readonly progress?: UploadProgressOptions
 }
+
+export interface UploadProgressOptions {
+  readonly collector: string
+  /** The raw log's earliest receipt not yet in a sealed file (`RawLog.unsealedSince`). */
+  readonly unsealedSince: () => number
+  /** Rewrites the marker at least this often while nothing changes (a liveness signal). */
+  readonly everyMs?: number
+}
+
+// Records of one segment are appended in receipt order but for appends that waited for a
+// segment to open (milliseconds): the marker stays this far behind to cover them.
+const PROGRESS_MARGIN_MS = 1000
 
 export interface UploaderStats {
   readonly uploaded: number
@@ -29,6 +45,8 @@ export interface UploaderStats {
   readonly waiting: number
   readonly waitingBytes: number
   readonly oldestWaitingMs: number
+  /** What the collector last reported as sealed and uploaded through (epoch ms), if it reports. */
+  readonly sealedThrough: number | undefined
 }
 
 /** An upload that arrived different from what was sent. */
@@ -59,6 +77,8 @@ export class SegmentUploader {
   private uploadedBytes = 0
   private failures = 0
   private lastError: string | undefined
+  private reported: { sealedThrough: number; writtenAt: number } | undefined
+  private readonly firstReceipts = new Map<string, number>()
   private waiting: { count: number; bytes: number; oldestMs: number } = {
     count: 0,
     bytes: 0,
@@ -93,6 +113,7 @@ export class SegmentUploader {
       waiting: this.waiting.count,
       waitingBytes: this.waiting.bytes,
       oldestWaitingMs: this.waiting.oldestMs,
+      sealedThrough: this.reported?.sealedThrough,
     }
   }
 
@@ -105,6 +126,10 @@ export class SegmentUploader {
   }
 
   private async pass(): Promise<number | undefined> {
+    // Taken before listing: whatever was received before `startedAt` is in memory (at or after
+    // `unsealed`) or in a file the listings below see.
+    const unsealed = this.options.progress?.unsealedSince() ?? Infinity
+    const startedAt = this.now()
     const files = await listSegmentFiles(this.options.logDir)
     await this.measure(files)
     for (const file of files) {
@@ -120,8 +145,57 @@ export class SegmentUploader {
         return this.backoff.failed()
       }
     }
-    await this.measure(await listSegmentFiles(this.options.logDir))
+    const after = await listSegmentFiles(this.options.logDir)
+    await this.measure(after)
+    if (this.options.progress !== undefined)
+      await this.report(this.options.progress, Math.min(unsealed, startedAt), after)
     return undefined
+  }
+
+  /** Writes the progress marker when it moved, or as a heartbeat. */
+  private async report(
+    progress: UploadProgressOptions,
+    floor: number,
+    files: readonly SegmentFile[],
+  ): Promise<void> {
+    let through = floor
+    const live = new Set<string>()
+    for (const file of files) {
+      if (file.parts.area !== 'raw' || file.state === 'uploaded' || file.state === 'compressing')
+        continue
+      live.add(file.key)
+      let first = this.firstReceipts.get(file.key)
+      if (first === undefined) {
+        first = await segmentFirstReceipt(file)
+        // An open file's first line may not be written yet: `unsealed` covers it meanwhile.
+        if (first === undefined) continue
+        this.firstReceipts.set(file.key, first)
+      }
+      through = Math.min(through, first)
+    }
+    for (const key of this.firstReceipts.keys()) if (!live.has(key)) this.firstReceipts.delete(key)
+    through = Math.max(through - PROGRESS_MARGIN_MS, this.reported?.sealedThrough ?? -Infinity)
+    const now = this.now()
+    const previous = this.reported
+    const everyMs = progress.everyMs ?? 5000
+    if (
+      previous !== undefined &&
+      now - previous.writtenAt < everyMs &&
+      (through === previous.sealedThrough || now - previous.writtenAt < 1000)
+    )
+      return
+    try {
+      await writeCollectorProgress(this.options.store, {
+        collector: progress.collector,
+        sealedThrough: through,
+        writtenAt: now,
+      })
+      this.reported = { sealedThrough: through, writtenAt: now }
+    } catch (e) {
+      this.failures++
+      this.lastError = e instanceof Error ? e.message : String(e)
+      this.options.onError?.(e)
+    }
   }
 
   private async measure(files: readonly SegmentFile[]): Promise<void> {

@@ -107,6 +107,22 @@ export {
   EnvelopeError,
   type RawEnvelope,
 } from './raw/raw-envelope.js'
+export { HANDOFF_QUEUE, type HandoffJob } from './raw/handoff-job.js'
+export {
+  COLLECTOR_PROGRESS_PREFIX,
+  collectorProgressKey,
+  parseCollectorProgress,
+  readCollectorProgress,
+  writeCollectorProgress,
+  type CollectorProgress,
+} from './raw/collector-progress.js'
+export {
+  readRawLine,
+  DEFAULT_FUTURE_TOLERANCE_MS,
+  type RawLineOptions,
+  type RawLineRecords,
+  type RawLineReject,
+} from './raw/raw-line-reader.js'
 export {
   rawSegmentKey,
   parseRawSegmentKey,

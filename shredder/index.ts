@@ -10,6 +10,7 @@ export {
   SHRED_DEFAULTS,
   type ShredOptions,
   type ShredProgress,
+  receivedThroughOf,
   type ShredReport,
 } from './shred-run.js'
 export {

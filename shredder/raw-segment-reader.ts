@@ -1,13 +1,6 @@
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
-import {
-  augment,
-  EnvelopeError,
-  isFormatChoice,
-  normalizeLine,
-  readEnvelope,
-  type Interaction,
-} from '../schemas/index.js'
+import { readRawLine, type Interaction, type RawLineOptions } from '../schemas/index.js'
 
 const gunzipAsync = promisify(gunzip)
 const INFLATE_CHUNK_BYTES = 8 * 1024 * 1024
@@ -28,6 +21,10 @@ export interface SegmentRecords {
   readonly lines: number
   /** Stream notices (deletes, limits, keep-alives): not interactions, not errors. */
   readonly notices: number
+  /** Interactions set aside as created too far after their receipt (also among `rejects`). */
+  readonly futures: number
+  /** The latest receipt time of its lines (ms; -Infinity when none could be read). */
+  readonly receivedMax: number
   /** Milliseconds spent normalizing and augmenting (the rest is decompression and parsing). */
   readonly normalizeMs: number
 }
@@ -48,15 +45,17 @@ export async function readRawSegment(gzipped: Uint8Array): Promise<SegmentRecord
 }
 
 /**
- * Reads the text of a raw-log segment: unwraps each line's envelope, normalizes the record in
- * the format it was received as, and augments it. A line that cannot be read is rejected with
- * its reason and the rest of the segment goes on.
+ * Reads the text of a raw-log segment line by line through {@link readRawLine} (the speed
+ * layer reads hand-off lines the same way). A line that cannot be read is rejected with its
+ * reason and the rest of the segment goes on.
  */
-export function parseSegment(text: string): SegmentRecords {
+export function parseSegment(text: string, options: RawLineOptions = {}): SegmentRecords {
   const interactions: Interaction[] = []
   const rejects: RejectedLine[] = []
   let lines = 0
   let notices = 0
+  let futures = 0
+  let receivedMax = ''
   const started = performance.now()
   let lineNo = 0
   let at = 0
@@ -68,36 +67,22 @@ export function parseSegment(text: string): SegmentRecords {
     lineNo++
     if (line === '') continue
     lines++
-    let envelope
-    try {
-      envelope = readEnvelope(line)
-    } catch (e) {
-      if (!(e instanceof EnvelopeError)) throw e
-      rejects.push({ line: lineNo, code: 'not_an_envelope', reason: e.message, text: line })
-      continue
-    }
-    const outcome = normalizeLine(
-      envelope.record,
-      isFormatChoice(envelope.source) ? envelope.source : 'auto',
-    )
-    if (outcome.kind === 'notice') notices++
-    else if (outcome.kind === 'malformed')
-      rejects.push({
-        line: lineNo,
-        code: outcome.error.code,
-        reason: outcome.error.message,
-        text: envelope.record,
-      })
-    else {
-      for (const interaction of outcome.interactions) interactions.push(augment(interaction))
-      for (const error of outcome.rejected)
-        rejects.push({
-          line: lineNo,
-          code: error.code,
-          reason: error.message,
-          text: envelope.record,
-        })
+    const read = readRawLine(line, options)
+    if (read.receivedAtText > receivedMax) receivedMax = read.receivedAtText
+    if (read.notice) notices++
+    for (const interaction of read.interactions) interactions.push(interaction)
+    for (const reject of read.rejects) {
+      if (reject.code === 'future_timestamp') futures++
+      rejects.push({ line: lineNo, code: reject.code, reason: reject.reason, text: read.record })
     }
   }
-  return { interactions, rejects, lines, notices, normalizeMs: performance.now() - started }
+  return {
+    interactions,
+    rejects,
+    lines,
+    notices,
+    futures,
+    receivedMax: receivedMax === '' ? -Infinity : Date.parse(receivedMax),
+    normalizeMs: performance.now() - started,
+  }
 }

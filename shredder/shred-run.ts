@@ -9,7 +9,9 @@ import {
   MASTER_REJECTS_PREFIX,
   parseRawSegmentKey,
   partKey,
+  readCollectorProgress,
   readMasterSnapshot,
+  type CollectorProgress,
   shreddedLedgerKey,
   type Interaction,
   type MasterSnapshot,
@@ -42,12 +44,20 @@ export interface ShredOptions {
   readonly retainMs?: number
   readonly onProgress?: (progress: ShredProgress) => void
   readonly now?: () => Date
+  /** See `DEFAULT_FUTURE_TOLERANCE_MS`; the speed layer's setting must be the same. */
+  readonly futureToleranceMs?: number
+  /**
+   * A collector whose progress marker is older than this is taken for dead: it no longer holds
+   * the receipt boundary back (what it uploads later is late, counted by the next batch run).
+   */
+  readonly collectorTimeoutMs?: number
 }
 
 export const SHRED_DEFAULTS = {
   chunkBytes: 16 * 1024 * 1024,
   partRows: 250_000,
   retainMs: 60 * 60_000,
+  collectorTimeoutMs: 15 * 60_000,
 } as const
 
 /** Where a run is, for a progress bar. */
@@ -69,6 +79,8 @@ export interface ShredReport {
   interactions: number
   duplicates: number
   rejected: number
+  /** Interactions set aside as `future_timestamp` (also among `rejected`). */
+  futures: number
   notices: number
   partsWritten: number
   rowsWritten: number
@@ -77,6 +89,10 @@ export interface ShredReport {
   compactedPartsWritten: number
   partsVacuumed: number
   version: number
+  /** The master dataset's receipt boundary after the run (epoch ms; undefined: none yet). */
+  receivedThrough: number | undefined
+  /** The latest receipt time among the lines this run read. */
+  receivedMax: number
   readMs: number
   normalizeMs: number
   writeMs: number
@@ -92,6 +108,7 @@ function emptyReport(): ShredReport {
     interactions: 0,
     duplicates: 0,
     rejected: 0,
+    futures: 0,
     notices: 0,
     partsWritten: 0,
     rowsWritten: 0,
@@ -100,6 +117,8 @@ function emptyReport(): ShredReport {
     compactedPartsWritten: 0,
     partsVacuumed: 0,
     version: 0,
+    receivedThrough: undefined,
+    receivedMax: -Infinity,
     readMs: 0,
     normalizeMs: 0,
     writeMs: 0,
@@ -220,12 +239,20 @@ async function shredChunk(
   chunk: readonly RawSegment[],
   texts: readonly Promise<string>[],
   report: ShredReport,
+  receipt: ((report: ShredReport) => number | undefined) | undefined,
 ): Promise<MasterSnapshot> {
   const { store } = options
   const partitions = new Map<string, { type: string; date: string; rows: Interaction[] }>()
   let readStarted = performance.now()
   for (const [index, segment] of chunk.entries()) {
-    const records = parseSegment(await (texts[index] as Promise<string>))
+    const records = parseSegment(
+      await (texts[index] as Promise<string>),
+      options.futureToleranceMs === undefined
+        ? {}
+        : { futureToleranceMs: options.futureToleranceMs },
+    )
+    report.futures += records.futures
+    if (records.receivedMax > report.receivedMax) report.receivedMax = records.receivedMax
     report.readMs += performance.now() - readStarted - records.normalizeMs
     report.normalizeMs += records.normalizeMs
     report.lines += records.lines
@@ -307,12 +334,45 @@ async function shredChunk(
     report.partitions.add(name)
   }
   const published = performance.now()
+  const receivedThrough = receipt?.(report)
   const next =
     add.length === 0
       ? snapshot
-      : await commitMaster(store, snapshot, { operation: 'shred', add, inputs }, options.now?.())
+      : await commitMaster(
+          store,
+          snapshot,
+          {
+            operation: 'shred',
+            add,
+            inputs,
+            ...(receivedThrough === undefined ? {} : { receivedThrough }),
+          },
+          options.now?.(),
+        )
   report.publishMs += performance.now() - published
   return next
+}
+
+/**
+ * The receipt boundary after a run: every record received before it is in the master dataset.
+ * Collectors that report (`CollectorProgress`, live within the timeout) vouch for their uploads:
+ * the boundary is the least of their marks. With none reporting (raw logs written by hand, or
+ * by collectors of an older version), the raw log as stored is taken as complete: the latest
+ * receipt read. Never past the shredder's clock, never backwards.
+ */
+export function receivedThroughOf(
+  previous: number | undefined,
+  markers: readonly CollectorProgress[],
+  receivedMax: number,
+  now: number,
+  options: { readonly collectorTimeoutMs?: number } = {},
+): number | undefined {
+  const timeout = options.collectorTimeoutMs ?? SHRED_DEFAULTS.collectorTimeoutMs
+  const live = markers.filter((m) => now - m.writtenAt <= timeout)
+  let through = live.length > 0 ? Math.min(...live.map((m) => m.sealedThrough)) : receivedMax
+  through = Math.min(through, now)
+  if (previous !== undefined && !(through > previous)) return previous
+  return Number.isFinite(through) ? through : previous
 }
 
 /**
@@ -329,7 +389,16 @@ export async function shred(options: ShredOptions): Promise<ShredReport> {
   await lock.acquire()
   try {
     let snapshot = await readMasterSnapshot(options.store)
+    // Read before listing segments: every segment a marker vouches for is then in the list.
+    const markers = await readCollectorProgress(options.store)
+    const startedAt = (options.now?.() ?? new Date()).getTime()
     const { todo, ledgers, found } = await findSegments(options)
+    // A run over some days only cannot vouch for the rest.
+    const receipt =
+      options.from === undefined && options.to === undefined
+        ? (r: ShredReport): number | undefined =>
+            receivedThroughOf(snapshot.receivedThrough, markers, r.receivedMax, startedAt, options)
+        : undefined
     report.segmentsFound = found
     report.segmentsAlreadyShredded = found - todo.length
     const bytesTotal = todo.reduce((n, s) => n + s.object.size, 0)
@@ -351,7 +420,16 @@ export async function shred(options: ShredOptions): Promise<ShredReport> {
       const texts = next
       const following = chunks[index + 1]
       next = following === undefined ? [] : inflateChunk(options.store, following)
-      snapshot = await shredChunk(options, snapshot, ids, chunk, texts, report)
+      const last = index === chunks.length - 1
+      snapshot = await shredChunk(
+        options,
+        snapshot,
+        ids,
+        chunk,
+        texts,
+        report,
+        last ? receipt : undefined,
+      )
       const touched = new Set<string>()
       for (const segment of chunk) {
         const folder = `${segment.source}/${segment.date}`
@@ -371,6 +449,23 @@ export async function shred(options: ShredOptions): Promise<ShredReport> {
       bytesDone += chunk.reduce((n, s) => n + s.object.size, 0)
       await lock.refresh()
       progress('shred')
+    }
+    const through = receipt?.(report)
+    if (through !== undefined && through !== snapshot.receivedThrough) {
+      const previous = snapshot.receivedThrough
+      // An idle run moves the boundary only when that moves the batch watermark (an hour),
+      // so a quiet stack does not write a commit a minute.
+      if (
+        report.segmentsShredded > 0 ||
+        previous === undefined ||
+        Math.floor(through / 3_600_000) !== Math.floor(previous / 3_600_000)
+      )
+        snapshot = await commitMaster(
+          options.store,
+          snapshot,
+          { operation: 'shred', receivedThrough: through },
+          options.now?.(),
+        )
     }
     if (options.compact ?? true) {
       progress('compact')
@@ -393,6 +488,7 @@ export async function shred(options: ShredOptions): Promise<ShredReport> {
     snapshot = vacuumed.snapshot
     report.partsVacuumed = vacuumed.retiredDeleted + vacuumed.orphansDeleted
     report.version = snapshot.version
+    report.receivedThrough = snapshot.receivedThrough
     return report
   } finally {
     await lock.release()

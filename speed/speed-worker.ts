@@ -1,21 +1,12 @@
 import type { FilterSet } from '../query-dsl/index.js'
-import {
-  augment,
-  isFormatChoice,
-  normalizeLine,
-  readEnvelope,
-  type Interaction,
-  type View,
-} from '../schemas/index.js'
+import { readRawLine, type HandoffJob, type Interaction, type View } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
 import { BucketRows } from './bucket-row.js'
 import { applyRouteBatches, RouteCache, type ApplyResult } from './route-apply.js'
 import { routeBatches, type RouteBatch } from './route-batch.js'
 
 /** A hand-off job's lines: raw-log envelopes of one segment (as collectors/ hands them off). */
-export interface HandoffLines {
-  readonly lines: readonly string[]
-}
+export type HandoffLines = Pick<HandoffJob, 'lines'>
 
 /** One match for the live channel: a stream and the interaction it matched. */
 export interface SpeedMatch {
@@ -37,6 +28,8 @@ export interface SpeedWorkerOptions {
   readonly streams: () => FilterSet
   /** The batch watermark now: older interactions are left to batch. */
   readonly watermark: () => number
+  /** See `DEFAULT_FUTURE_TOLERANCE_MS`: the shredder's setting must be the same. */
+  readonly futureToleranceMs?: number
   /** Called with a job's matches once they are committed (for live delivery). */
   readonly onMatches?: (matches: readonly SpeedMatch[]) => void
   /**
@@ -50,6 +43,8 @@ export interface SpeedMetrics {
   jobs: number
   lines: number
   malformed: number
+  /** Interactions set aside as created too far after their receipt (the shredder's rule). */
+  future: number
   interactions: number
   applied: number
   duplicates: number
@@ -82,6 +77,7 @@ export class SpeedWorker {
     jobs: 0,
     lines: 0,
     malformed: 0,
+    future: 0,
     interactions: 0,
     applied: 0,
     duplicates: 0,
@@ -105,22 +101,15 @@ export class SpeedWorker {
   /** Handles one hand-off job; `id` is its queue id (the same on every redelivery). */
   async handle(id: string, job: HandoffLines): Promise<void> {
     const interactions: Interaction[] = []
+    const tolerance = this.options.futureToleranceMs
+    const lineOptions = tolerance === undefined ? {} : { futureToleranceMs: tolerance }
     for (const line of job.lines) {
-      try {
-        const envelope = readEnvelope(line)
-        // As the shredder reads it: the source the collector was told, else detected.
-        const outcome = normalizeLine(
-          envelope.record,
-          isFormatChoice(envelope.source) ? envelope.source : 'auto',
-        )
-        if (outcome.kind === 'interactions') {
-          for (const i of outcome.interactions) interactions.push(augment(i))
-          this.metrics.malformed += outcome.rejected.length
-        } else if (outcome.kind === 'malformed') this.metrics.malformed++
-      } catch {
-        // The shredder sets malformed lines aside from the raw log; here they are only counted.
-        this.metrics.malformed++
-      }
+      // The shredder's path: the same line gives the same interactions in both layers.
+      const read = readRawLine(line, lineOptions)
+      for (const i of read.interactions) interactions.push(i)
+      for (const reject of read.rejects)
+        if (reject.code === 'future_timestamp') this.metrics.future++
+        else this.metrics.malformed++
     }
     const matches: SpeedMatch[] = []
     const wanted = this.options.onMatches !== undefined || this.options.record !== undefined

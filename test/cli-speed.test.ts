@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { HandoffJob } from '../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../schemas/index.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { parseQueueUrl } from '../infra/config/adapter-urls.js'
 import type { LaunchedProcess } from '../infra/launchers/launched-process.js'
@@ -36,7 +36,7 @@ describe('sluice speed', () => {
     )
     try {
       const [, url] = await stderrMatch(child, /serving (http:\/\/\S+)\/health/)
-      const queue = openJobQueue<HandoffJob>(parseQueueUrl('queue', queueUrl), 'handoff')
+      const queue = openJobQueue<HandoffJob>(parseQueueUrl('queue', queueUrl), HANDOFF_QUEUE)
       const lines = tweets.map(
         (record, n) =>
           `${envelopePrefix('twitter-v1', '2026-11-23T10:00:00.000Z', 'c1', 0, n, undefined)}${record}}`,

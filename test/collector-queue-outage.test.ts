@@ -5,7 +5,7 @@ import { startCollector, type RunningCollector } from '../infra/collect/collecto
 import { parseQueueUrl } from '../infra/config/adapter-urls.js'
 import type { LaunchedProcess } from '../infra/launchers/launched-process.js'
 import { startRedis } from '../infra/launchers/redis-launcher.js'
-import type { HandoffJob } from '../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../schemas/index.js'
 import { readEnvelope } from '../schemas/index.js'
 import type { QueueConsumer } from '../schemas/ports/index.js'
 import { batchesOf, postAll, tweetId } from './support/ingest-client.js'
@@ -47,7 +47,7 @@ describe('a queue (Redis) outage under load', () => {
     const c = collector
     // The speed layer's side: a consumer of the hand-off queue.
     const handed = new Set<string>()
-    const queue = openJobQueue<HandoffJob>(queueConfig, 'handoff')
+    const queue = openJobQueue<HandoffJob>(queueConfig, HANDOFF_QUEUE)
     consumer = queue.consume(async (job) => {
       for (const line of job.data.lines) handed.add(tweetId(readEnvelope(line).record))
       return Promise.resolve()

@@ -1,14 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
-import {
-  LogHandoff,
-  RawLog,
-  listSegmentFiles,
-  type HandoffJob,
-  type RecordSlice,
-} from '../collectors/index.js'
+import { LogHandoff, RawLog, listSegmentFiles, type RecordSlice } from '../collectors/index.js'
 import { MemoryJobQueue } from '../infra/adapters/queue/memory-queue-adapter.js'
-import { readEnvelope } from '../schemas/index.js'
+import { readEnvelope, type HandoffJob } from '../schemas/index.js'
 import { dataLines } from './support/shared-data.js'
 import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'

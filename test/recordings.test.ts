@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { HandoffJob } from '../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../schemas/index.js'
 import { retimedTweet } from '../collectors/index.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
@@ -61,7 +61,7 @@ const CSV_FIELDS = [
 describe('scheduled recordings (embedded: local directory, LevelDB, in-process queue)', () => {
   const dir = tempDir('recordings')
   const store = new LocalDirObjectStore(`${dir.path}/store`)
-  const handoff: JobQueue<HandoffJob> = openJobQueue<HandoffJob>({ kind: 'memory' }, 'handoff')
+  const handoff: JobQueue<HandoffJob> = openJobQueue<HandoffJob>({ kind: 'memory' }, HANDOFF_QUEUE)
   let speedStore: LevelSpeedStore
   let api: ApiService
   let consumer: QueueConsumer

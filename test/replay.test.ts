@@ -96,7 +96,7 @@ describe('historical replays', () => {
           .slice(n, n + 500)
           .map(
             (r, k) =>
-              `${envelopePrefix('twitter-v1', '2026-11-22T00:00:00.000Z', 'c1', 0, n + k, undefined)}${r}}`,
+              `${envelopePrefix('twitter-v1', '2026-11-23T00:00:00.000Z', 'c1', 0, n + k, undefined)}${r}}`,
           ),
       })
     await worker.drain()

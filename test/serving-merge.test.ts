@@ -113,7 +113,7 @@ describe('the merge API at the batch watermark', () => {
           .slice(n, n + 250)
           .map(
             (r, k) =>
-              `${envelopePrefix('twitter-v1', '2026-11-21T00:00:00.000Z', 'c1', 0, n + k, undefined)}${r}}`,
+              `${envelopePrefix('twitter-v1', '2026-11-22T00:00:00.000Z', 'c1', 0, n + k, undefined)}${r}}`,
           ),
       })
     await worker.drain()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aggregateInteractions } from '../batch/index.js'
-import type { HandoffJob } from '../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../schemas/index.js'
 import { openJobQueue } from '../infra/adapters/open-job-queue.js'
 import { LocalDirObjectStore } from '../infra/adapters/object-store/local-dir-adapter.js'
 import { parseQueueUrl } from '../infra/config/adapter-urls.js'
@@ -80,7 +80,7 @@ describe.each(SPEED_STORE_ADAPTERS)(
     it('ends with every view equal to a fold of the distinct interactions ingested', async () => {
       const queueUrl = `${redis?.url ?? ''}?prefix=k${randomUUID()}&lock_ms=${LOCK_MS}`
       const speedUrl = stores.url()
-      const queue = openJobQueue<HandoffJob>(parseQueueUrl('queue', queueUrl), 'handoff')
+      const queue = openJobQueue<HandoffJob>(parseQueueUrl('queue', queueUrl), HANDOFF_QUEUE)
       // LevelDB is one process's; Cassandra takes two at once.
       const processes = adapter === 'level' ? 1 : 2
       const start = (): ChildProcess =>

@@ -10,9 +10,8 @@ import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openMatchChannel } from '../adapters/open-match-channel.js'
 import type { ReplayTask } from '../../serving/index.js'
 import { ConfigError } from '../config/config-error.js'
-import type { HandoffJob } from '../../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../../schemas/index.js'
 import { REPLAY_QUEUE } from './replay-command.js'
-import { HANDOFF_QUEUE } from './speed-command.js'
 import { startApiService } from '../serve/api-service.js'
 
 export interface ServeCommandOptions {

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream'
 import { closeWithin } from './bounded-close.js'
-import type { HandoffJob } from '../../collectors/index.js'
+import { HANDOFF_QUEUE, type HandoffJob } from '../../schemas/index.js'
 import { StreamCatalog } from '../../query-dsl/index.js'
 import { digest, VIEWS, type HealthCheck, type HealthReport } from '../../schemas/index.js'
 import type { SpeedStore } from '../../schemas/ports/index.js'
@@ -14,8 +14,6 @@ import { requireSharedQueue } from '../config/config-error.js'
 import { WatermarkFollower, watermarkAgeCheck } from '../speed/watermark-follower.js'
 import { createOpsServer, listen } from '../http/ops-server.js'
 import { speedMetrics } from '../metrics/speed-metrics.js'
-
-export const HANDOFF_QUEUE = 'handoff'
 
 export interface SpeedCommandOptions {
   /** The object store: the stream catalog and the batch views' watermark. */

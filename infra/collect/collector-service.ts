@@ -11,11 +11,10 @@ import {
   collectorHealth,
   createIngestServer,
   type FsyncPolicy,
-  type HandoffJob,
   type IngestLimits,
 } from '../../collectors/index.js'
 import type { Registry } from 'prom-client'
-import type { HealthReport } from '../../schemas/index.js'
+import { HANDOFF_QUEUE, type HandoffJob, type HealthReport } from '../../schemas/index.js'
 import type { JobQueue } from '../../schemas/ports/index.js'
 import { openJobQueue } from '../adapters/open-job-queue.js'
 import { openObjectStore } from '../adapters/open-object-store.js'
@@ -90,7 +89,7 @@ export async function startCollector(
   const owned: JobQueue<HandoffJob> | undefined =
     config.handoffQueue !== undefined || config.queue === undefined
       ? undefined
-      : openJobQueue<HandoffJob>(config.queue, 'handoff')
+      : openJobQueue<HandoffJob>(config.queue, HANDOFF_QUEUE)
   const queue = config.handoffQueue ?? owned
   const handoff =
     queue === undefined
@@ -112,6 +111,11 @@ export async function startCollector(
     ...(h === undefined ? {} : { handedOff: (n: number) => h.isHandedOff(n) }),
     ...(config.uploadRetryMaxMs === undefined ? {} : { retryMaxMs: config.uploadRetryMaxMs }),
     onError: (e) => log('upload_failed', { error: errorText(e) }),
+    progress: {
+      collector: config.collector,
+      // The log is opened right after; until then nothing of this run was received.
+      unsealedSince: () => logRef.log?.unsealedSince() ?? Infinity,
+    },
   })
   const rawLog = await RawLog.open({
     dir: config.logDir,

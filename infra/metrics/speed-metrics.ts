@@ -22,6 +22,10 @@ export function speedMetrics(sources: SpeedMetricSources): Registry {
     ['jobs', 'Hand-off jobs handled'],
     ['lines', 'Raw-log lines read'],
     ['malformed', 'Lines or records that did not normalize (set aside by the shredder)'],
+    [
+      'future',
+      'Interactions created later than their receipt plus the tolerance, set aside (future_timestamp)',
+    ],
     ['interactions', 'Interactions normalized'],
     ['matches', 'Stream matches found'],
     ['applied', 'Interactions counted in the speed views'],

@@ -1,8 +1,14 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { retimedTweet, sendPaced, type HandoffJob } from '../../collectors/index.js'
+import { retimedTweet, sendPaced } from '../../collectors/index.js'
 import { ALL_INTERACTIONS_CSDL, StreamCatalog } from '../../query-dsl/index.js'
-import { VIEWS, warmAugmenters, type HealthCheck } from '../../schemas/index.js'
+import {
+  HANDOFF_QUEUE,
+  VIEWS,
+  warmAugmenters,
+  type HandoffJob,
+  type HealthCheck,
+} from '../../schemas/index.js'
 import type { MatchChannel } from '../../schemas/ports/index.js'
 import { ApiKeys } from '../../serving/index.js'
 import { RecordingAppender, SpeedWorker, speedRoutes, WatchedStreams } from '../../speed/index.js'
@@ -154,7 +160,7 @@ export async function startStack(config: StackConfig): Promise<RunningStack> {
     },
   })
   // With the in-process queue the collector and the speed worker share one instance.
-  const handoff = openJobQueue<HandoffJob>(config.queue, 'handoff')
+  const handoff = openJobQueue<HandoffJob>(config.queue, HANDOFF_QUEUE)
   const consumer = handoff.consume((job) => worker.handle(job.id, job.data), { concurrency: 4 })
   const collector = await startCollector(
     {

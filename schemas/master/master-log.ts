@@ -31,6 +31,11 @@ export interface MasterCommit {
   readonly forget: readonly string[]
   /** What the change was made from (raw segments, or the parts a compaction merged). */
   readonly inputs: readonly string[]
+  /**
+   * Receipt progress (epoch ms): every record the collectors received before it is in the
+   * dataset as of this commit (see `receivedThroughOf` in the shredder). Absent: unchanged.
+   */
+  readonly receivedThrough?: number
 }
 
 /** The master dataset at one version: its published parts, and the retired ones not yet deleted. */
@@ -40,6 +45,12 @@ export interface MasterSnapshot {
   readonly parts: ReadonlyMap<string, PartEntry>
   /** Retired part key → when it was retired (epoch ms); its file stays for readers in flight. */
   readonly retired: ReadonlyMap<string, number>
+  /**
+   * Every record received before this time (epoch ms) is in the dataset: the batch boundary is
+   * derived from it, never from the records' own timestamps. Absent in a dataset written before
+   * receipt progress was recorded.
+   */
+  readonly receivedThrough?: number
 }
 
 export const EMPTY_SNAPSHOT: MasterSnapshot = { version: 0, parts: new Map(), retired: new Map() }
@@ -103,8 +114,9 @@ const isStringArray = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'string')
 
 function parseCommit(key: string, o: Record<string, unknown>): MasterCommit {
-  const { version, committedAt, operation, add, remove, forget, inputs } = o
+  const { version, committedAt, operation, add, remove, forget, inputs, receivedThrough } = o
   if (
+    (receivedThrough !== undefined && typeof receivedThrough !== 'number') ||
     typeof version !== 'number' ||
     typeof committedAt !== 'string' ||
     (operation !== 'shred' && operation !== 'compact' && operation !== 'vacuum') ||
@@ -115,7 +127,16 @@ function parseCommit(key: string, o: Record<string, unknown>): MasterCommit {
     !isStringArray(inputs)
   )
     throw new MasterLogError(key, 'not a commit')
-  return { version, committedAt, operation, add, remove, forget, inputs }
+  return {
+    version,
+    committedAt,
+    operation,
+    add,
+    remove,
+    forget,
+    inputs,
+    ...(typeof receivedThrough === 'number' ? { receivedThrough } : {}),
+  }
 }
 
 /** The snapshot after `commit`. */
@@ -129,12 +150,19 @@ export function applyCommit(base: MasterSnapshot, commit: MasterCommit): MasterS
     retired.delete(part.key)
   }
   for (const key of commit.forget) retired.delete(key)
-  return { version: commit.version, parts, retired }
+  const receivedThrough = commit.receivedThrough ?? base.receivedThrough
+  return {
+    version: commit.version,
+    parts,
+    retired,
+    ...(receivedThrough === undefined ? {} : { receivedThrough }),
+  }
 }
 
 function parseCheckpoint(key: string, o: Record<string, unknown>): MasterSnapshot {
-  const { version, parts, retired } = o
+  const { version, parts, retired, receivedThrough } = o
   if (
+    (receivedThrough !== undefined && typeof receivedThrough !== 'number') ||
     typeof version !== 'number' ||
     !Array.isArray(parts) ||
     !parts.every(isPartEntry) ||
@@ -147,7 +175,12 @@ function parseCheckpoint(key: string, o: Record<string, unknown>): MasterSnapsho
       throw new MasterLogError(key, 'not a checkpoint')
     retiredMap.set(r[0], r[1])
   }
-  return { version, parts: new Map(parts.map((p) => [p.key, p])), retired: retiredMap }
+  return {
+    version,
+    parts: new Map(parts.map((p) => [p.key, p])),
+    retired: retiredMap,
+    ...(typeof receivedThrough === 'number' ? { receivedThrough } : {}),
+  }
 }
 
 /**
@@ -192,6 +225,7 @@ export interface MasterChange {
   readonly remove?: readonly string[]
   readonly forget?: readonly string[]
   readonly inputs?: readonly string[]
+  readonly receivedThrough?: number
 }
 
 /**
@@ -216,6 +250,7 @@ export async function commitMaster(
     remove: change.remove ?? [],
     forget: change.forget ?? [],
     inputs: change.inputs ?? [],
+    ...(change.receivedThrough === undefined ? {} : { receivedThrough: change.receivedThrough }),
   }
   await store.put(key, new TextEncoder().encode(JSON.stringify(commit)))
   const next = applyCommit(base, commit)
@@ -224,6 +259,7 @@ export async function commitMaster(
       version,
       parts: [...next.parts.values()],
       retired: [...next.retired.entries()],
+      ...(next.receivedThrough === undefined ? {} : { receivedThrough: next.receivedThrough }),
     }
     await store.put(checkpointKey(version), new TextEncoder().encode(JSON.stringify(body)))
   }

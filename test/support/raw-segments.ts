@@ -11,17 +11,39 @@ export interface RawSegmentSpec {
   readonly segment: number
   /** Record texts as received (need not be valid JSON). */
   readonly records: readonly string[]
+  /** One receipt time for every line (ISO-8601); by default each record's, see `receiptOf`. */
+  readonly receivedAt?: string
   /** Lines written as they are, without an envelope (a damaged log). */
   readonly brokenLines?: readonly string[]
+}
+
+/**
+ * When a live collector would have received `record`: a second after a tweet's `created_at`, so
+ * a retimed tweet never looks created after its receipt; noon of the segment's day for anything
+ * else (a Reddit thread, whose comments come after its post, is received once all are written).
+ */
+function receiptOf(record: string, date: string): string {
+  let created = NaN
+  try {
+    const o = JSON.parse(record) as unknown
+    if (typeof o === 'object' && o !== null) {
+      const r = o as Record<string, unknown>
+      if (typeof r['created_at'] === 'string') created = Date.parse(r['created_at'])
+    }
+  } catch {
+    // Not JSON: a malformed record, received whenever.
+  }
+  return Number.isFinite(created) && Math.abs(created) < 8.64e15
+    ? new Date(created + 1000).toISOString()
+    : `${date}T12:00:00.000Z`
 }
 
 /** The gzip bytes of a raw-log segment in the collector's envelope format. */
 export function rawSegmentBytes(spec: RawSegmentSpec): Uint8Array {
   const collector = spec.collector ?? 'c1'
-  const receivedAt = `${spec.date}T12:00:00.000Z`
   const lines = spec.records.map(
     (record, seq) =>
-      `${envelopePrefix(spec.source, receivedAt, collector, spec.segment, seq, undefined)}${record}}`,
+      `${envelopePrefix(spec.source, spec.receivedAt ?? receiptOf(record, spec.date), collector, spec.segment, seq, undefined)}${record}}`,
   )
   return gzipSync(`${[...lines, ...(spec.brokenLines ?? [])].join('\n')}\n`)
 }
