@@ -45,7 +45,13 @@ import {
 import { runSpeedCommand } from '../cli/speed-command.js'
 import { runStreamsAdd, runStreamsDelete, runStreamsList } from '../cli/streams-command.js'
 import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
-import { MasterConflictError, MasterLogError, dayStart, isDay } from '../../schemas/index.js'
+import {
+  DEFAULT_FUTURE_TOLERANCE_MS,
+  MasterConflictError,
+  MasterLogError,
+  dayStart,
+  isDay,
+} from '../../schemas/index.js'
 import { StoreError } from '../../schemas/ports/index.js'
 import { SpeedLayoutError } from '../../speed/index.js'
 import { ApiKeyNotFoundError, ReplayError } from '../../serving/index.js'
@@ -58,7 +64,7 @@ import {
   runRecordingsDownload,
 } from '../cli/recordings-command.js'
 import { runStackCommand } from '../cli/stack-command.js'
-import { ShredLockedError } from '../../shredder/index.js'
+import { SHRED_DEFAULTS, ShredLockedError } from '../../shredder/index.js'
 import { InputOpenError } from '../io/line-source.js'
 
 // `sluice normalize … | head` closes stdout early; that is the reader's choice, not an error.
@@ -465,6 +471,15 @@ function parseDay(value: string): string {
   return value
 }
 
+/** The same setting for shredder and speed layer: both must set the same records aside. */
+const futureToleranceOption = (): Option =>
+  new Option(
+    '--future-tolerance <seconds>',
+    'set aside (future_timestamp) a record created later than its receipt plus this',
+  )
+    .argParser(positiveIntegerOrZero)
+    .default(DEFAULT_FUTURE_TOLERANCE_MS / 1000)
+
 const storeOption = (): Option =>
   new Option(
     '--store <url>',
@@ -492,6 +507,13 @@ program
       return n
     },
   )
+  .addOption(futureToleranceOption())
+  .option(
+    '--collector-timeout <minutes>',
+    'a collector whose progress marker is older no longer holds the batch boundary back',
+    positiveNumber,
+    SHRED_DEFAULTS.collectorTimeoutMs / 60_000,
+  )
   .option('--no-progress', 'no progress bar (there is none unless stderr is a terminal)')
   .action(
     async (opts: {
@@ -503,6 +525,8 @@ program
       partRows?: number
       compact: boolean
       retain?: number
+      futureTolerance: number
+      collectorTimeout: number
       progress: boolean
     }) => {
       await reporting(
@@ -518,6 +542,8 @@ program
             ...(opts.partRows === undefined ? {} : { partRows: opts.partRows }),
             compact: opts.compact,
             ...(opts.retain === undefined ? {} : { retainMinutes: opts.retain }),
+            futureToleranceMs: opts.futureTolerance * 1000,
+            collectorTimeoutMs: opts.collectorTimeout * 60_000,
             progress: opts.progress && process.stderr.isTTY,
             stdout: process.stdout,
             stderr: process.stderr,
@@ -848,6 +874,7 @@ program
     positiveInteger,
     5000,
   )
+  .addOption(futureToleranceOption())
   .action(
     async (opts: {
       store: string
@@ -859,6 +886,7 @@ program
       http?: { host: string; port: number }
       ttlHours: number
       refreshMs: number
+      futureTolerance: number
     }) => {
       await reporting('speed', [ConfigError, StoreError, SpeedLayoutError], async () => {
         const { clean } = await runSpeedCommand({
@@ -868,6 +896,7 @@ program
           workers: opts.workers,
           ...(opts.routes === undefined ? {} : { routes: opts.routes }),
           ...(opts.http === undefined ? {} : { http: opts.http }),
+          futureToleranceMs: opts.futureTolerance * 1000,
           flushMs: opts.flushMs,
           ttlHours: opts.ttlHours,
           refreshMs: opts.refreshMs,

@@ -15,6 +15,8 @@ export interface ShredCommandOptions {
   readonly partRows?: number
   readonly compact: boolean
   readonly retainMinutes?: number
+  readonly futureToleranceMs?: number
+  readonly collectorTimeoutMs?: number
   /** Show a progress bar (on a terminal). */
   readonly progress: boolean
   readonly stdout: Writable
@@ -67,11 +69,12 @@ export function shredSummary(r: ShredReport, seconds: number): string {
     `segments:      ${r.segmentsShredded} shredded, ${r.segmentsAlreadyShredded} already shredded (${r.segmentsFound} found)`,
     `lines:         ${r.lines} (${r.notices} stream notices)`,
     `interactions:  ${r.interactions} new, ${r.duplicates} duplicates dropped`,
-    `rejected:      ${r.rejected}${r.rejected > 0 ? ' (set aside under master/_rejects/)' : ''}`,
+    `rejected:      ${r.rejected}${r.rejected > 0 ? ` (set aside under master/_rejects/; ${r.futures} future_timestamp)` : ''}`,
     `published:     ${r.partsWritten} parts, ${r.rowsWritten} rows, ${r.partitions.size} partitions`,
     `compacted:     ${r.partsCompacted} small parts into ${r.compactedPartsWritten}`,
     `vacuumed:      ${r.partsVacuumed} files`,
     `master version: ${r.version}`,
+    `received through: ${r.receivedThrough === undefined ? 'unknown' : new Date(r.receivedThrough).toISOString()}`,
     `elapsed:       ${seconds.toFixed(2)} s (${rate} interactions/s)`,
     '',
   ].join('\n')
@@ -92,6 +95,12 @@ export async function runShred(options: ShredCommandOptions): Promise<ShredRepor
       ...(options.partRows === undefined ? {} : { partRows: options.partRows }),
       ...(options.retainMinutes === undefined ? {} : { retainMs: options.retainMinutes * 60_000 }),
       compact: options.compact,
+      ...(options.futureToleranceMs === undefined
+        ? {}
+        : { futureToleranceMs: options.futureToleranceMs }),
+      ...(options.collectorTimeoutMs === undefined
+        ? {}
+        : { collectorTimeoutMs: options.collectorTimeoutMs }),
       ...(bar === undefined ? {} : { onProgress: bar.update }),
     })
     bar?.stop()

@@ -29,6 +29,8 @@ export interface SpeedCommandOptions {
   readonly ttlHours: number
   /** How often the streams and the watermark are read again. */
   readonly refreshMs: number
+  /** See `DEFAULT_FUTURE_TOLERANCE_MS`: the shredder's setting must be the same. */
+  readonly futureToleranceMs?: number
   /** How long stopping waits for the queue to close cleanly (default 15 s). */
   readonly shutdownMs?: number
   /** Where to serve GET /health and GET /metrics, if anywhere. */
@@ -100,6 +102,9 @@ export async function runSpeedCommand(
     flushMs: options.flushMs,
     streams: () => streams.set,
     watermark: () => follower.watermark,
+    ...(options.futureToleranceMs === undefined
+      ? {}
+      : { futureToleranceMs: options.futureToleranceMs }),
     record: (job, matches) => recordings.append(job, matches),
     onMatches: (matches) => {
       channel.publish(matches).catch((e: unknown) => {
