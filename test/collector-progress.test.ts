@@ -10,7 +10,11 @@ import { tempDir } from './support/temp-dir.js'
 import { until } from './support/until.js'
 
 const MINUTE = 60_000
-const marker = (collector: string, sealedThrough: number, writtenAt: number): CollectorProgress => ({
+const marker = (
+  collector: string,
+  sealedThrough: number,
+  writtenAt: number,
+): CollectorProgress => ({
   collector,
   sealedThrough,
   writtenAt,
@@ -28,7 +32,9 @@ describe('the receipt boundary', () => {
     ]
     expect(receivedThroughOf(undefined, markers, -Infinity, now)).toBe(now - 2 * MINUTE)
     expect(
-      receivedThroughOf(undefined, markers, -Infinity, now, { collectorTimeoutMs: 2 * 60 * MINUTE }),
+      receivedThroughOf(undefined, markers, -Infinity, now, {
+        collectorTimeoutMs: 2 * 60 * MINUTE,
+      }),
     ).toBe(now - 3 * 60 * MINUTE)
   })
 
