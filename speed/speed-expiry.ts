@@ -13,9 +13,12 @@ export async function expireBefore(
   store: SpeedStore,
   routes: number,
   watermark: number,
+  /** The routes this process writes (all by default): each route's writer expires it. */
+  writes: (route: number) => boolean = () => true,
 ): Promise<number> {
   let deleted = 0
   for (let route = 0; route < routes; route++) {
+    if (!writes(route)) continue
     const expired: string[] = []
     for await (const [key] of store.range(route, ...ALL_BUCKET_ROWS)) {
       const { granularity, bucket } = parseBucketRowKey(key)

@@ -37,6 +37,12 @@ export interface SpeedWorkerOptions {
    * acknowledged only after it resolves, so a redelivered job stores them again.
    */
   readonly record?: (job: string, matches: readonly SpeedMatch[]) => Promise<void>
+  /**
+   * Sends a job's route parts to the routes' writers (their queues) instead of committing them
+   * here: with several speed processes each route has one writer, which takes its parts with
+   * {@link SpeedWorker.applyRouted}. Matches then go out once the parts are queued durably.
+   */
+  readonly forward?: (job: string, batches: readonly RouteBatch[]) => Promise<void>
 }
 
 export interface SpeedMetrics {
@@ -128,21 +134,29 @@ export class SpeedWorker {
           for (const hit of hits) matches.push({ stream: hit.hash, interaction, tags: hit.tags })
       },
     )
-    const results = await Promise.all(batches.map((b) => this.submit(b)))
+    const forward = this.options.forward
+    if (forward !== undefined) await forward(id, batches)
+    else for (const r of await Promise.all(batches.map((b) => this.submit(b)))) this.count(r)
     if (matches.length > 0) await this.options.record?.(id, matches)
     this.metrics.jobs++
     this.metrics.lines += job.lines.length
     this.metrics.interactions += interactions.length
     this.metrics.matches += matched
     this.metrics.newest = Math.max(this.metrics.newest, newest)
-    for (const r of results) {
-      if (r.alreadyApplied) this.metrics.redelivered++
-      this.metrics.applied += r.applied
-      this.metrics.duplicates += r.duplicates
-      this.metrics.late += r.late
-    }
     // Live delivery is at least once (a redelivered job publishes again; consumers keep ids).
     if (matches.length > 0) this.options.onMatches?.(matches)
+  }
+
+  /** Commits one route part a job's reader forwarded here (this process writes the route). */
+  async applyRouted(batch: RouteBatch): Promise<void> {
+    this.count(await this.submit(batch))
+  }
+
+  private count(r: ApplyResult): void {
+    if (r.alreadyApplied) this.metrics.redelivered++
+    this.metrics.applied += r.applied
+    this.metrics.duplicates += r.duplicates
+    this.metrics.late += r.late
   }
 
   private submit(batch: RouteBatch): Promise<ApplyResult> {

@@ -51,7 +51,11 @@ describe('sluice speed', () => {
         'the speed process to count both jobs',
         async () => {
           metrics = await (await fetch(`${url}/metrics`)).text()
-          return sample(metrics, 'sluice_speed_jobs_total') === 2
+          // Read by one stage, applied by the route's writer after it.
+          return (
+            sample(metrics, 'sluice_speed_jobs_total') === 2 &&
+            sample(metrics, 'sluice_speed_applied_total') === 200
+          )
         },
         60_000,
       )
@@ -62,6 +66,9 @@ describe('sluice speed', () => {
       // Only the all-interactions stream is registered: one match per interaction.
       expect(sample(metrics, 'sluice_speed_matches_total')).toBe(200)
       expect(sample(metrics, 'sluice_speed_streams')).toBe(1)
+      // The one process writes every route, without a refused commit.
+      expect(sample(metrics, 'sluice_speed_routes_owned')).toBe(3)
+      expect(sample(metrics, 'sluice_speed_conflicts_total')).toBe(0)
       const health = await fetch(`${url}/health`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({

@@ -42,7 +42,7 @@ import {
   runRemoteReplay,
   runReplayWorker,
 } from '../cli/replay-command.js'
-import { runSpeedCommand } from '../cli/speed-command.js'
+import { DEFAULT_LEASE_MS, runSpeedCommand } from '../cli/speed-command.js'
 import { runStreamsAdd, runStreamsDelete, runStreamsList } from '../cli/streams-command.js'
 import { CsdlCompileError, StreamNotFoundError } from '../../query-dsl/index.js'
 import {
@@ -875,6 +875,12 @@ program
     5000,
   )
   .addOption(futureToleranceOption())
+  .option(
+    '--lease-ms <ms>',
+    'how long a route lease lasts unless renewed: a paused or dead process’s routes move after about this',
+    positiveInteger,
+    DEFAULT_LEASE_MS,
+  )
   .action(
     async (opts: {
       store: string
@@ -887,6 +893,7 @@ program
       ttlHours: number
       refreshMs: number
       futureTolerance: number
+      leaseMs: number
     }) => {
       await reporting('speed', [ConfigError, StoreError, SpeedLayoutError], async () => {
         const { clean } = await runSpeedCommand({
@@ -897,6 +904,7 @@ program
           ...(opts.routes === undefined ? {} : { routes: opts.routes }),
           ...(opts.http === undefined ? {} : { http: opts.http }),
           futureToleranceMs: opts.futureTolerance * 1000,
+          leaseMs: opts.leaseMs,
           flushMs: opts.flushMs,
           ttlHours: opts.ttlHours,
           refreshMs: opts.refreshMs,

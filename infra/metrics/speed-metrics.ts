@@ -7,6 +7,8 @@ export interface SpeedMetricSources {
   /** The batch watermark the worker applies (ms; -Infinity before the first batch version). */
   readonly watermark: () => number
   readonly streams: () => number
+  /** Routes this process writes now (holds the lease of), when it divides them with others. */
+  readonly routesOwned?: () => number
   readonly now?: () => number
   /** Add the process metrics (default); a stack whose API has them already says false. */
   readonly defaultMetrics?: boolean
@@ -37,6 +39,14 @@ export function speedMetrics(sources: SpeedMetricSources): Registry {
   ]
   for (const [field, help] of totals)
     polledCounter(registry, `sluice_speed_${field}_total`, help, () => sources.worker()[field])
+  const owned = sources.routesOwned
+  if (owned !== undefined)
+    polledGauge(
+      registry,
+      'sluice_speed_routes_owned',
+      'Routes this process writes now (holds the lease of)',
+      owned,
+    )
   polledGauge(
     registry,
     'sluice_speed_watermark_seconds',

@@ -23,6 +23,13 @@ export class WatermarkFollower {
     private readonly routes: number,
   ) {}
 
+  private writes: (route: number) => boolean = () => true
+
+  /** Expires only the routes `writes` says this process writes (each route's writer does). */
+  writesOnly(writes: (route: number) => boolean): void {
+    this.writes = writes
+  }
+
   get watermark(): number {
     return this.current
   }
@@ -34,7 +41,7 @@ export class WatermarkFollower {
     const previous = this.current
     this.current = next
     const dropped = Number.isFinite(previous)
-      ? await expireBefore(this.speed, this.routes, previous)
+      ? await expireBefore(this.speed, this.routes, previous, this.writes)
       : 0
     return { moved: true, dropped }
   }

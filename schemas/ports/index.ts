@@ -27,6 +27,7 @@ export {
 } from './job-queue.js'
 export type { ViewShardReader, ViewShardStore, ViewShardWriter } from './view-shard-store.js'
 export type { SpeedChanges, SpeedPut, SpeedRead, SpeedStore } from './speed-store.js'
+export type { RouteLeases } from './route-leases.js'
 export {
   ALL_STREAMS,
   type MatchChannel,
