@@ -4,13 +4,14 @@
  * filters), through the speed layer:
  *
  *   1. embedded: the in-process queue, SpeedWorker and LevelDB in this process;
- *   2. distributed: BullMQ on a real Redis, two `sluice speed` processes, Cassandra 2.1;
+ *   2. distributed: BullMQ on a real Redis, one and then `--processes` `sluice speed`
+ *      processes dividing the routes by lease, Cassandra 2.1;
  *
- * each measured for throughput (every job queued at once, until the queue drains) and for
- * freshness under a steady load (hand-off to the match published after its commit, per
- * interaction, p50/p99).
+ * each measured for throughput (every job queued at once, until the queues drain), and for
+ * freshness under a steady load (hand-off to the match published, per interaction, p50/p99).
+ * Issue 23 reads the last line.
  *
- *   npm run build && npm run bench:speed -- [--records 200000] [--rate 2000] [--seconds 20]
+ *   npm run build && npm run bench:speed -- [--records 200000] [--rate 5000] [--seconds 20]
  *     [--distributed-rate 1000] [--routes 4] [--processes 2] [--flush-ms 50] [--phases embedded,distributed]
  */
 import { spawn } from 'node:child_process'
@@ -31,20 +32,21 @@ import { startRedis } from '../infra/launchers/redis-launcher.js'
 import { StreamCatalog } from '../query-dsl/index.js'
 import { VIEWS } from '../schemas/index.js'
 import type { JobQueue, MatchMessage } from '../schemas/ports/index.js'
-import { SpeedWorker, WatchedStreams } from '../speed/index.js'
+import { routeQueueName, SpeedWorker, WatchedStreams, type RouteBatch } from '../speed/index.js'
 import { registerBenchStreams } from './bench-streams.js'
 import { replayedEnvelope, timedRecords } from './replayed-firehose.js'
 
 const TARGET_EMBEDDED = 20_000
 const TARGET_DISTRIBUTED = 10_000
 const TARGET_P99_MS = 1000
+const TARGET_SCALE_OUT = 1.3
 const JOB_LINES = 1000
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
     streams: { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '5000' },
     'distributed-rate': { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
     routes: { type: 'string', default: '4' },
@@ -123,13 +125,17 @@ async function feed(
   }
 }
 
-async function drained(queue: JobQueue<HandoffJob>): Promise<void> {
+async function drained<T>(queue: JobQueue<T>): Promise<void> {
   for (;;) {
     const c = await queue.counts()
     if (c.waiting + c.active + c.delayed === 0) return
     await sleep(50)
   }
 }
+
+/** A sample's value in a Prometheus text exposition (0 when absent). */
+const metricOf = (text: string, name: string): number =>
+  Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
@@ -184,7 +190,6 @@ interface Figures {
   p99: number
 }
 const embedded: Figures = { throughput: 0, p99: NaN }
-const distributed: Figures = { throughput: 0, p99: NaN }
 
 /** CPU seconds a process has used so far (Linux /proc; children it waited for excluded). */
 function cpuSeconds(pid: number): number {
@@ -226,6 +231,10 @@ if (phases.has('embedded')) {
   console.log(
     `   throughput: ${fmt(m.interactions)} interactions in ${wall.toFixed(1)} s = ${fmt(m.interactions / wall)}/s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${fmt(m.applied)} applied, ${m.commits} commits; peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
   )
+  const per = (ms: number): string => ((ms * 1000) / Math.max(1, m.interactions)).toFixed(0)
+  console.log(
+    `   where the time goes, per interaction: ${((((cpu.user + cpu.system) / 1e3) * 1000) / Math.max(1, m.interactions)).toFixed(0)} µs CPU in all; reading lines (normalize, augment) ${per(m.readMs)} µs, matching ${fmt(streamCount)} streams and extracting ${per(m.routeMs)} µs, committing (fold, encode, LevelDB; wall, overlapping the rest) ${per(m.commitMs)} µs`,
+  )
   const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 200, rate)
   console.log(
     `   freshness at ${fmt(rate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
@@ -238,88 +247,131 @@ if (phases.has('embedded')) {
   embedded.p99 = fresh.p99
 }
 
-// 2. Distributed.
+// 2. Distributed: the same load through 1 and then 2 `sluice speed` processes.
+interface DistributedRun {
+  throughput: number
+  /** CPU seconds of the speed processes per 1,000 interactions. */
+  cpuPerThousand: number
+  conflicts: number
+  p99: number
+}
+const runs = new Map<number, DistributedRun>()
 if (phases.has('distributed')) {
   const redis = await startRedis()
   const cassandra = await startCassandra({ directory: join(dir, 'cassandra') })
-  const prefix = `bench${randomUUID().slice(0, 8)}`
-  const queueUrl = `${redis.url}?prefix=${prefix}`
-  const speedUrl = cassandra.url('bench_speed')
-  const workers = Array.from({ length: PROCESSES }, () =>
-    spawn(
-      process.execPath,
-      [
-        SLUICE,
-        'speed',
-        '--store',
-        `file://${join(dir, 'store')}`,
-        '--queue',
-        queueUrl,
-        '--speed-store',
-        speedUrl,
-        '--routes',
-        String(ROUTES),
-        '--workers',
-        '4',
-        '--flush-ms',
-        String(FLUSH_MS),
-      ],
-      { stdio: 'ignore' },
-    ),
-  )
-  const config = parseQueueUrl('queue', queueUrl)
-  const queue = openJobQueue<HandoffJob>(config, HANDOFF_QUEUE)
-  const channel = openMatchChannel(config)
-  await sleep(3000)
-  const all = jobs(records, 300, Date.now() - 3_600_000)
-  const pids = {
-    speed: workers.map((w) => w.pid ?? -1),
-    cassandra: cassandra.process.pid,
-    redis: redis.process.pid,
+  const counts = [...new Set([1, PROCESSES])]
+  for (const [index, processes] of counts.entries()) {
+    const prefix = `bench${randomUUID().slice(0, 8)}`
+    const queueUrl = `${redis.url}?prefix=${prefix}`
+    const speedUrl = cassandra.url(`bench_speed_${index}`)
+    const workers = Array.from({ length: processes }, () => {
+      const child = spawn(
+        process.execPath,
+        [
+          SLUICE,
+          'speed',
+          ...['--store', `file://${join(dir, 'store')}`, '--queue', queueUrl],
+          ...['--speed-store', speedUrl, '--routes', String(ROUTES), '--workers', '4'],
+          ...['--flush-ms', String(FLUSH_MS), '--http', '127.0.0.1:0'],
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      )
+      let log = ''
+      child.stderr.on('data', (b: Buffer) => (log += b.toString('utf8')))
+      return { child, log: () => log }
+    })
+    const config = parseQueueUrl('queue', queueUrl)
+    const queue = openJobQueue<HandoffJob>(config, HANDOFF_QUEUE)
+    const routeQueues = Array.from({ length: ROUTES }, (_, r) =>
+      openJobQueue<RouteBatch>(config, routeQueueName(r)),
+    )
+    const channel = openMatchChannel(config)
+    // Every route written by somebody before the clock starts.
+    const urls = (): string[] =>
+      workers.map((w) => /serving (http:\S+)\/health/.exec(w.log())?.[1] ?? '')
+    const owned = async (): Promise<number> => {
+      let sum = 0
+      for (const url of urls())
+        if (url !== '')
+          sum += metricOf(await (await fetch(`${url}/metrics`)).text(), 'sluice_speed_routes_owned')
+      return sum
+    }
+    for (let waited = 0; (await owned()) !== ROUTES && waited < 60_000; waited += 200)
+      await sleep(200)
+    const all = jobs(records, 300 + index, Date.now() - 3_600_000)
+    const pids = workers.map((w) => w.child.pid ?? -1)
+    const cpuOf = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+    const cpu0 = cpuOf()
+    const t0 = performance.now()
+    await feed(queue, all)
+    await drained(queue)
+    for (const q of routeQueues) await drained(q)
+    const wall = (performance.now() - t0) / 1000
+    const cpu = cpuOf() - cpu0
+    let conflicts = 0
+    for (const url of urls())
+      conflicts += metricOf(
+        await (await fetch(`${url}/metrics`)).text(),
+        'sluice_speed_conflicts_total',
+      )
+    console.log(
+      `\n2.${index + 1}. distributed (BullMQ on Redis, ${processes} \`sluice speed\` process(es), Cassandra 2.1)`,
+    )
+    console.log(
+      `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; speed processes' CPU ${cpu.toFixed(1)} s (${((cpu / records) * 1e6).toFixed(0)} µs per interaction); ${conflicts} commits refused`,
+    )
+    const run: DistributedRun = {
+      throughput: records / wall,
+      cpuPerThousand: (cpu / records) * 1000,
+      conflicts,
+      p99: NaN,
+    }
+    if (index === counts.length - 1) {
+      const fresh = await freshness(
+        queue,
+        (h) => channel.subscribe('*', h),
+        400 + index,
+        distributedRate,
+      )
+      console.log(
+        `   freshness at ${fmt(distributedRate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
+      )
+      run.p99 = fresh.p99
+    }
+    runs.set(processes, run)
+    for (const w of workers) w.child.kill('SIGTERM')
+    await Promise.all(workers.map((w) => new Promise((r) => w.child.once('exit', r))))
+    await queue.close()
+    await Promise.all(routeQueues.map((q) => q.close()))
+    await channel.close()
   }
-  const cpuOf = (): number[] => [
-    pids.speed.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
-    cpuSeconds(pids.cassandra),
-    cpuSeconds(pids.redis),
-  ]
-  const cpu0 = cpuOf()
-  const t0 = performance.now()
-  await feed(queue, all)
-  await drained(queue)
-  const wall = (performance.now() - t0) / 1000
-  const cpu = cpuOf().map((c, i) => c - (cpu0[i] as number))
-  console.log(
-    `\n2. distributed (BullMQ on Redis, ${PROCESSES} \`sluice speed\` process(es), Cassandra 2.1)`,
-  )
-  console.log(
-    `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; CPU s: speed ${(cpu[0] as number).toFixed(1)}, Cassandra ${(cpu[1] as number).toFixed(1)}, Redis ${(cpu[2] as number).toFixed(1)}`,
-  )
-  const fresh = await freshness(queue, (h) => channel.subscribe('*', h), 400, distributedRate)
-  console.log(
-    `   freshness at ${fmt(distributedRate)}/s for ${seconds} s: p50 ${fresh.p50.toFixed(0)} ms, p99 ${fresh.p99.toFixed(0)} ms (${fmt(fresh.samples)} interactions)`,
-  )
-  for (const w of workers) w.kill('SIGTERM')
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))))
-  await queue.close()
-  await channel.close()
   await cassandra.process.stop()
   await redis.process.stop()
-  distributed.throughput = records / wall
-  distributed.p99 = fresh.p99
 }
+const one = runs.get(1)
+const two = runs.get(PROCESSES)
+const scaleOut = one !== undefined && two !== undefined ? two.throughput / one.throughput : NaN
+const cpuRatio =
+  one !== undefined && two !== undefined ? two.cpuPerThousand / one.cpuPerThousand : NaN
 
 console.log('\ntargets')
+const verdict = (ok: boolean): string => (ok ? 'MET' : 'NOT MET')
 console.log(
-  `   embedded >= ${fmt(TARGET_EMBEDDED)} interactions/s: ${fmt(embedded.throughput)} — ${embedded.throughput >= TARGET_EMBEDDED ? 'MET' : 'NOT MET'}`,
+  `   embedded >= ${fmt(TARGET_EMBEDDED)} interactions/s: ${fmt(embedded.throughput)} — ${verdict(embedded.throughput >= TARGET_EMBEDDED)}`,
 )
 console.log(
-  `   Redis+Cassandra >= ${fmt(TARGET_DISTRIBUTED)} interactions/s: ${fmt(distributed.throughput)} — ${distributed.throughput >= TARGET_DISTRIBUTED ? 'MET' : 'NOT MET'}`,
+  `   Redis+Cassandra >= ${fmt(TARGET_DISTRIBUTED)} interactions/s: ${fmt(two?.throughput ?? 0)} — ${verdict((two?.throughput ?? 0) >= TARGET_DISTRIBUTED)}`,
 )
-for (const [label, p99] of [
-  ['embedded', embedded.p99],
-  ['distributed', distributed.p99],
-] as const)
-  console.log(
-    `   freshness p99 < ${TARGET_P99_MS} ms (${label}): ${p99.toFixed(0)} ms — ${p99 < TARGET_P99_MS ? 'MET' : 'NOT MET'}`,
-  )
+console.log(
+  `   ${PROCESSES} processes >= ${TARGET_SCALE_OUT}× one, 0 commits refused: ${scaleOut.toFixed(2)}×, ${two?.conflicts ?? NaN} refused — ${verdict(scaleOut >= TARGET_SCALE_OUT && two?.conflicts === 0)}`,
+)
+console.log(
+  `   CPU per interaction with ${PROCESSES} processes within 15% of one: ${cpuRatio.toFixed(2)}× — ${verdict(Math.abs(cpuRatio - 1) <= 0.15)}`,
+)
+console.log(
+  `   freshness p99 < ${TARGET_P99_MS} ms at ${fmt(rate)}/s embedded: ${embedded.p99.toFixed(0)} ms — ${verdict(embedded.p99 < TARGET_P99_MS)}`,
+)
 rmSync(dir, { recursive: true, force: true })
+console.log(
+  `speed: embedded ${fmt(embedded.throughput)}/s; distributed 1 process ${fmt(one?.throughput ?? 0)}/s; ${PROCESSES} processes ${fmt(two?.throughput ?? 0)}/s (scale-out ${scaleOut.toFixed(2)}×); freshness p99 ${embedded.p99.toFixed(0)} ms`,
+)

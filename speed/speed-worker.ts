@@ -63,6 +63,11 @@ export interface SpeedMetrics {
   matches: number
   /** The creation time of the newest interaction committed (ms; -Infinity before any). */
   newest: number
+  /** Where the time goes (ms): reading lines (normalize, augment), matching and extracting,
+   *  and committing (fold, encode, store). */
+  readMs: number
+  routeMs: number
+  commitMs: number
 }
 
 interface Pending {
@@ -93,6 +98,9 @@ export class SpeedWorker {
     conflicts: 0,
     matches: 0,
     newest: -Infinity,
+    readMs: 0,
+    routeMs: 0,
+    commitMs: 0,
   }
   private readonly pending = new Map<number, Pending[]>()
   private readonly rows: BucketRows
@@ -106,6 +114,7 @@ export class SpeedWorker {
 
   /** Handles one hand-off job; `id` is its queue id (the same on every redelivery). */
   async handle(id: string, job: HandoffLines): Promise<void> {
+    const started = performance.now()
     const interactions: Interaction[] = []
     const tolerance = this.options.futureToleranceMs
     const lineOptions = tolerance === undefined ? {} : { futureToleranceMs: tolerance }
@@ -117,6 +126,8 @@ export class SpeedWorker {
         if (reject.code === 'future_timestamp') this.metrics.future++
         else this.metrics.malformed++
     }
+    const read = performance.now()
+    this.metrics.readMs += read - started
     const matches: SpeedMatch[] = []
     const wanted = this.options.onMatches !== undefined || this.options.record !== undefined
     let matched = 0
@@ -134,6 +145,7 @@ export class SpeedWorker {
           for (const hit of hits) matches.push({ stream: hit.hash, interaction, tags: hit.tags })
       },
     )
+    this.metrics.routeMs += performance.now() - read
     const forward = this.options.forward
     if (forward !== undefined) await forward(id, batches)
     else for (const r of await Promise.all(batches.map((b) => this.submit(b)))) this.count(r)
@@ -190,6 +202,7 @@ export class SpeedWorker {
     this.pending.delete(route)
     if (taken.length === 0) return
     const run = (async () => {
+      const started = performance.now()
       try {
         const results = await applyRouteBatches(
           this.options.store,
@@ -203,6 +216,7 @@ export class SpeedWorker {
             rows: this.rows,
           },
         )
+        this.metrics.commitMs += performance.now() - started
         this.metrics.commits++
         this.metrics.conflicts += (results[0]?.attempts ?? 1) - 1
         taken.forEach((p, i) => p.resolve(results[i] as ApplyResult))

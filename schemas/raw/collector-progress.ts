@@ -2,8 +2,9 @@ import { isJsonObject } from '../normalize/json-value.js'
 import { listAll, type ObjectStore } from '../ports/object-store.js'
 import { isCollectorId } from './raw-layout.js'
 
-/** Where collectors report how far their raw log is in the object store. */
-export const COLLECTOR_PROGRESS_PREFIX = 'raw/_progress/'
+/** Where collectors report how far their raw log is in the object store (beside `raw/`, which
+ * holds segments only, so tools that glob it read nothing else). */
+export const COLLECTOR_PROGRESS_PREFIX = 'collectors/'
 
 /**
  * A collector's statement about its raw log: every record it received before `sealedThrough`

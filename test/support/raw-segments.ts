@@ -1,5 +1,10 @@
 import { gzipSync } from 'node:zlib'
-import { envelopePrefix, rawSegmentKey } from '../../schemas/index.js'
+import {
+  envelopePrefix,
+  isFormatChoice,
+  normalizeLine,
+  rawSegmentKey,
+} from '../../schemas/index.js'
 import type { ObjectStore } from '../../schemas/ports/index.js'
 
 export interface RawSegmentSpec {
@@ -18,21 +23,16 @@ export interface RawSegmentSpec {
 }
 
 /**
- * When a live collector would have received `record`: a second after a tweet's `created_at`, so
- * a retimed tweet never looks created after its receipt; noon of the segment's day for anything
- * else (a Reddit thread, whose comments come after its post, is received once all are written).
+ * When a live collector would have received `record`: a second after the latest `created_at`
+ * of what it normalizes to (a Reddit thread's last comment, a v2 page's newest tweet), so no
+ * record looks created after its receipt; noon of the segment's day when it does not normalize.
  */
-function receiptOf(record: string, date: string): string {
-  let created = NaN
-  try {
-    const o = JSON.parse(record) as unknown
-    if (typeof o === 'object' && o !== null) {
-      const r = o as Record<string, unknown>
-      if (typeof r['created_at'] === 'string') created = Date.parse(r['created_at'])
-    }
-  } catch {
-    // Not JSON: a malformed record, received whenever.
-  }
+function receiptOf(record: string, source: string, date: string): string {
+  const outcome = normalizeLine(record, isFormatChoice(source) ? source : 'auto')
+  let created = -Infinity
+  if (outcome.kind === 'interactions')
+    for (const i of outcome.interactions)
+      created = Math.max(created, i.interaction?.created_at ?? -Infinity)
   return Number.isFinite(created) && Math.abs(created) < 8.64e15
     ? new Date(created + 1000).toISOString()
     : `${date}T12:00:00.000Z`
@@ -43,7 +43,7 @@ export function rawSegmentBytes(spec: RawSegmentSpec): Uint8Array {
   const collector = spec.collector ?? 'c1'
   const lines = spec.records.map(
     (record, seq) =>
-      `${envelopePrefix(spec.source, spec.receivedAt ?? receiptOf(record, spec.date), collector, spec.segment, seq, undefined)}${record}}`,
+      `${envelopePrefix(spec.source, spec.receivedAt ?? receiptOf(record, spec.source, spec.date), collector, spec.segment, seq, undefined)}${record}}`,
   )
   return gzipSync(`${[...lines, ...(spec.brokenLines ?? [])].join('\n')}\n`)
 }
