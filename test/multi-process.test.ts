@@ -125,7 +125,8 @@ const iso = (t: number): string => new Date(t).toISOString()
 /** Every stream's analytics over the data's hours, days and the minutes after `watermark`. */
 async function analytics(url: string, key: string, hashes: readonly string[], watermark: number) {
   const from = Math.floor(START / HOUR) * HOUR
-  const to = from + WINDOW + 2 * HOUR
+  // Through the live records, created from the watermark on.
+  const to = watermark + 2 * HOUR
   const day = 24 * HOUR
   const answers: Record<string, unknown> = {}
   for (const h of hashes) {
