@@ -137,6 +137,14 @@ async function drained<T>(queue: JobQueue<T>): Promise<void> {
 const metricOf = (text: string, name: string): number =>
   Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
 
+/** Commits refused so far, summed over the speed processes at `urls`. */
+async function refusedCommits(urls: readonly string[]): Promise<number> {
+  let sum = 0
+  for (const url of urls)
+    sum += metricOf(await (await fetch(`${url}/metrics`)).text(), 'sluice_speed_conflicts_total')
+  return sum
+}
+
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 
@@ -286,21 +294,28 @@ if (phases.has('distributed')) {
       openJobQueue<RouteBatch>(config, routeQueueName(r)),
     )
     const channel = openMatchChannel(config)
-    // Every route written by somebody before the clock starts.
+    // The routes divided evenly before the clock starts (the first process to come up takes
+    // them all, then hands some over as the others join).
     const urls = (): string[] =>
       workers.map((w) => /serving (http:\S+)\/health/.exec(w.log())?.[1] ?? '')
-    const owned = async (): Promise<number> => {
-      let sum = 0
-      for (const url of urls())
-        if (url !== '')
-          sum += metricOf(await (await fetch(`${url}/metrics`)).text(), 'sluice_speed_routes_owned')
-      return sum
+    const divided = async (): Promise<boolean> => {
+      for (const url of urls()) {
+        if (url === '') return false
+        const text = await (await fetch(`${url}/metrics`)).text()
+        if (metricOf(text, 'sluice_speed_routes_owned') !== ROUTES / processes) return false
+      }
+      return true
     }
-    for (let waited = 0; (await owned()) !== ROUTES && waited < 60_000; waited += 200)
-      await sleep(200)
+    for (let waited = 0; !(await divided()) && waited < 60_000; waited += 200) await sleep(200)
+    const refusedBefore = await refusedCommits(urls())
     const all = jobs(records, 300 + index, Date.now() - 3_600_000)
     const pids = workers.map((w) => w.child.pid ?? -1)
     const cpuOf = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+    const services = (): number[] => [
+      cpuSeconds(cassandra.process.pid),
+      cpuSeconds(redis.process.pid),
+    ]
+    const services0 = services()
     const cpu0 = cpuOf()
     const t0 = performance.now()
     await feed(queue, all)
@@ -308,17 +323,13 @@ if (phases.has('distributed')) {
     for (const q of routeQueues) await drained(q)
     const wall = (performance.now() - t0) / 1000
     const cpu = cpuOf() - cpu0
-    let conflicts = 0
-    for (const url of urls())
-      conflicts += metricOf(
-        await (await fetch(`${url}/metrics`)).text(),
-        'sluice_speed_conflicts_total',
-      )
+    const [cassandraCpu, redisCpu] = services().map((c, i) => c - (services0[i] as number))
+    const conflicts = (await refusedCommits(urls())) - refusedBefore
     console.log(
       `\n2.${index + 1}. distributed (BullMQ on Redis, ${processes} \`sluice speed\` process(es), Cassandra 2.1)`,
     )
     console.log(
-      `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; speed processes' CPU ${cpu.toFixed(1)} s (${((cpu / records) * 1e6).toFixed(0)} µs per interaction); ${conflicts} commits refused`,
+      `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; speed processes' CPU ${cpu.toFixed(1)} s (${((cpu / records) * 1e6).toFixed(0)} µs per interaction), Cassandra ${(cassandraCpu ?? NaN).toFixed(1)} s, Redis ${(redisCpu ?? NaN).toFixed(1)} s; ${conflicts} commits refused`,
     )
     const run: DistributedRun = {
       throughput: records / wall,
