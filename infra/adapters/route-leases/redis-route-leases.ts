@@ -45,9 +45,9 @@ export class RedisRouteLeases implements RouteLeases {
     this.redis = new Redis({
       host: options.host,
       port: options.port,
+      // Commands wait for the connection (the first ones are sent while it opens), but fail
+      // after one reconnection attempt in an outage rather than hang.
       maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      lazyConnect: false,
     })
     // Outages surface as failed calls; the client reconnects by itself.
     this.redis.on('error', () => undefined)
