@@ -20,6 +20,9 @@ export type EncodedRow = Map<string, Uint8Array>
 export const DEFAULT_KEYED_CAPACITY = 1000
 
 const SEP = '\u0000'
+// The first entry of a stored row or delta: its generation (see route-apply.ts). Starts with
+// SEP, so it is no view's entry.
+const GENERATION = `${SEP}g`
 // Between a keyed view's key and the entry (an author, a domain): keyed entries are stored one
 // by one inside the row, so one author's change re-encodes one entry.
 const SUB = '\u0001'
@@ -146,11 +149,32 @@ export class BucketRows {
     }
   }
 
+  /** The row's bytes with its generation first (a full row, or a delta slot's). */
+  encodeWith(row: BucketRow, generation: number): Uint8Array {
+    const encoded: EncodedRow = new Map()
+    for (const view of row.keys()) this.encodeView(row, view, encoded, undefined)
+    const tag = Buffer.allocUnsafe(4)
+    tag.writeUInt32BE(generation, 0)
+    return encodeEntries([[GENERATION, tag], ...encoded])
+  }
+
+  /** The generation stored bytes were written with (0: a row written before generations). */
+  static generationOf(bytes: Uint8Array): number {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    if (buf.length < 12) return 0
+    const keyLength = buf.readUInt32BE(4)
+    const valueLength = buf.readUInt32BE(8)
+    if (valueLength !== 4 || buf.length < 12 + keyLength + 4) return 0
+    if (buf.toString('utf8', 12, 12 + keyLength) !== GENERATION) return 0
+    return buf.readUInt32BE(12 + keyLength)
+  }
+
   /** The row, or only the values of `onlyView` when given (the others are not decoded). */
   decode(bytes: Uint8Array, onlyView?: string): BucketRow {
     const row: BucketRow = new Map()
     const prefix = onlyView === undefined ? undefined : Buffer.from(`${onlyView}${SEP}`, 'utf8')
     for (const [entry, value] of decodeEntries(bytes, prefix)) {
+      if (entry === GENERATION) continue
       const cut = entry.indexOf(SEP)
       if (cut < 0) throw new BucketRowFormatError(entry, 'no view name')
       const view = entry.slice(0, cut)

@@ -10,13 +10,17 @@ export {
   applyRouteBatches,
   RouteCache,
   RouteContentionError,
+  type HeldRow,
   type ApplyOptions,
   type ApplyResult,
 } from './route-apply.js'
 export { SpeedViews } from './speed-views.js'
 export {
   ALL_BUCKET_ROWS,
+  baseRowKey,
   bucketRowKey,
+  DELTA_SLOTS,
+  deltaSlotKey,
   bucketRowRange,
   jobKey,
   parseBucketRowKey,

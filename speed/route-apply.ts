@@ -1,8 +1,15 @@
 import { bucketStart, SPEED_GRANULARITIES, type Granularity, type View } from '../schemas/index.js'
-import { BucketRows, type BucketRow, type EncodedRow } from './bucket-row.js'
+import { BucketRows, type BucketRow } from './bucket-row.js'
 import type { SpeedPut, SpeedStore } from '../schemas/ports/index.js'
 import type { RouteBatch, RoutedInteraction } from './route-batch.js'
-import { bucketRowKey, jobKey, seenKey } from './speed-keys.js'
+import {
+  bucketRowKey,
+  DELTA_SLOTS,
+  deltaSlotKey,
+  deltaSlotKeys,
+  jobKey,
+  seenKey,
+} from './speed-keys.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -45,18 +52,24 @@ export class RouteContentionError extends Error {
   }
 }
 
+/** A bucket row as its writer holds it: the whole value, its generation, delta slots used. */
+export interface HeldRow {
+  readonly value: BucketRow
+  readonly generation: number
+  readonly slots: number
+}
+
 /**
- * The decoded values of one route as of its `version`, for the process that usually commits
- * to it: while the route's version is the one this cache left it at, nobody else wrote, so
- * the rows held here need neither a read nor a decode. Commits through one cache run one at a
- * time (they merge into the cached values in place); another writer's commit changes the
- * version, and the cache starts over.
+ * The decoded values of one route as of its `version`, for the process that writes it: while
+ * the route's version is the one this cache left it at, nobody else wrote, so the rows held
+ * here need neither a read nor a decode, and a commit may write only what it adds to them (a
+ * delta slot) instead of the whole row. Commits through one cache run one at a time (they
+ * merge into the cached values in place); another writer's commit changes the version, and the
+ * cache starts over.
  */
 export class RouteCache {
   version = -1
-  readonly values = new Map<string, BucketRow>()
-  /** The same rows' entries as last encoded. */
-  readonly encoded = new Map<string, EncodedRow>()
+  readonly values = new Map<string, HeldRow>()
   private tail: Promise<unknown> = Promise.resolve()
 
   /** `limit`: rows held at most; the least recently committed go first past it. */
@@ -71,27 +84,24 @@ export class RouteCache {
 
   reset(version: number): void {
     this.values.clear()
-    this.encoded.clear()
     this.version = version
   }
 
   /**
    * Keeps `rows` as the route's values at `version`. Rows are held in the order they were last
    * committed, so past the limit the oldest go: a stream's past minutes, which new interactions
-   * rarely touch again.
+   * rarely touch again (their delta slots stay; the next reader merges them).
    */
-  keep(version: number, rows: Iterable<readonly [string, BucketRow, EncodedRow]>): void {
-    for (const [key, value, encoded] of rows) {
+  keep(version: number, rows: Iterable<readonly [string, HeldRow]>): void {
+    for (const [key, held] of rows) {
       this.values.delete(key)
-      this.values.set(key, value)
-      this.encoded.set(key, encoded)
+      this.values.set(key, held)
     }
     this.version = version
     if (this.values.size <= this.limit) return
     for (const key of this.values.keys()) {
       if (this.values.size <= this.limit * 0.8) break
       this.values.delete(key)
-      this.encoded.delete(key)
     }
   }
 }
@@ -118,6 +128,30 @@ function fold(
       }
     }
   return deltas
+}
+
+/** A row's key and its delta slots' keys: what reading a row not held takes. */
+const withSlots = (rowKey: string): string[] => [rowKey, ...deltaSlotKeys(rowKey)]
+
+/**
+ * A row as stored: its value merged with the delta slots of its generation (slots of an older
+ * generation were folded into it already), or no value for a row never written.
+ */
+function storedRow(
+  rows: BucketRows,
+  rowKey: string,
+  values: ReadonlyMap<string, Uint8Array>,
+): { readonly value: BucketRow | undefined; readonly generation: number } {
+  const bytes = values.get(rowKey)
+  if (bytes === undefined) return { value: undefined, generation: 0 }
+  const generation = BucketRows.generationOf(bytes)
+  const value = rows.decode(bytes)
+  for (let slot = 0; slot < DELTA_SLOTS; slot++) {
+    const delta = values.get(deltaSlotKey(rowKey, slot))
+    if (delta !== undefined && BucketRows.generationOf(delta) === generation)
+      rows.merge(value, rows.decode(delta))
+  }
+  return { value, generation }
 }
 
 /**
@@ -163,17 +197,18 @@ async function apply(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     // One read: the jobs' marks, the ids, and every row the batches could touch (but those
     // the cache holds, if the route is still as the cache left it).
+    // A row not held is read whole: its value and its delta slots.
     const cached = (key: string): boolean => cache?.values.has(key) === true
     let current = await store.read(route, [
       ...jobs.map(jobKey),
       ...ids.map(seenKey),
-      ...[...all.keys()].filter((k) => !cached(k)),
+      ...[...all.keys()].filter((k) => !cached(k)).flatMap(withSlots),
     ])
     if (cache !== undefined && cache.version !== current.version) {
       const skipped = [...all.keys()].filter(cached)
       cache.reset(current.version)
       if (skipped.length > 0) {
-        const more = await store.read(route, skipped)
+        const more = await store.read(route, skipped.flatMap(withSlots))
         if (more.version !== current.version) continue
         current = {
           version: current.version,
@@ -202,24 +237,37 @@ async function apply(
     const deltas =
       fresh.length === ids.length ? all : fold(fresh, options.views, rows, granularities)
     const puts: SpeedPut[] = []
-    const merged: [string, BucketRow, EncodedRow][] = []
+    const kept: [string, HeldRow][] = []
+    const ttlSeconds = options.ttlSeconds
     for (const [rowKey, delta] of deltas) {
       const held = cache?.values.get(rowKey)
-      const bytes = current.values.get(rowKey)
-      const base = held ?? (bytes === undefined ? undefined : rows.decode(bytes))
+      if (held !== undefined && held.slots < DELTA_SLOTS) {
+        // Only what this commit adds; the row is rewritten whole once every slot is used.
+        puts.push({
+          key: deltaSlotKey(rowKey, held.slots),
+          value: rows.encodeWith(delta, held.generation),
+          ttlSeconds,
+        })
+        rows.merge(held.value, delta)
+        kept.push([
+          rowKey,
+          { value: held.value, generation: held.generation, slots: held.slots + 1 },
+        ])
+        continue
+      }
+      const { value: base, generation } = held ?? storedRow(rows, rowKey, current.values)
       // A delta is kept across attempts, so it is copied, never merged into.
       const value = base === undefined ? rows.copy(delta) : rows.merge(base, delta)
-      const previous = held === undefined ? undefined : cache?.encoded.get(rowKey)
-      const { bytes: encoded, encoded: entries } = rows.encode(value, previous, delta)
-      merged.push([rowKey, value, entries])
-      puts.push({ key: rowKey, value: encoded, ttlSeconds: options.ttlSeconds })
+      // A new generation: the slots written with the previous one no longer count.
+      puts.push({ key: rowKey, value: rows.encodeWith(value, generation + 1), ttlSeconds })
+      kept.push([rowKey, { value, generation: generation + 1, slots: 0 }])
     }
     for (const i of fresh)
       puts.push({ key: seenKey(i.id), value: EMPTY, ttlSeconds: options.ttlSeconds })
     for (const job of new Set(newJobs.map((b) => b.job)))
       puts.push({ key: jobKey(job), value: EMPTY, ttlSeconds: options.ttlSeconds })
     if (await store.commit(route, current.version, { puts })) {
-      cache?.keep(current.version + 1, merged)
+      cache?.keep(current.version + 1, kept)
       return results
     }
     // Cached values were merged into in place: they are no longer the route's.

@@ -1,7 +1,7 @@
 import type { View, ViewQuery, ViewRow } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
 import { BucketRows } from './bucket-row.js'
-import { bucketRowRange, parseBucketRowKey } from './speed-keys.js'
+import { baseRowKey, bucketRowRange, parseBucketRowKey } from './speed-keys.js'
 
 /**
  * The speed views as serving reads them, mirroring the batch read API: a stream's rows of one
@@ -51,19 +51,28 @@ export class SpeedViews {
     const view = this.viewOf(query.view)
     const [gte, lt] = bucketRowRange(query.stream, query.granularity, query.from, query.to)
     const rows = new Map<string, { bucket: number; key: string; value: unknown }>()
-    for (let route = 0; route < this.routes; route++)
-      for await (const [rowKey, bytes] of this.store.range(route, gte, lt)) {
-        const { bucket } = parseBucketRowKey(rowKey)
+    for (let route = 0; route < this.routes; route++) {
+      // A row comes before its delta slots; a slot counts only in the row's generation.
+      let row = ''
+      let generation = -1
+      for await (const [key, bytes] of this.store.range(route, gte, lt)) {
+        const base = baseRowKey(key)
+        if (base === key) {
+          row = key
+          generation = BucketRows.generationOf(bytes)
+        } else if (base !== row || BucketRows.generationOf(bytes) !== generation) continue
+        const { bucket } = parseBucketRowKey(key)
         const values = this.rows.decode(bytes, view.name).get(view.name)
         if (values === undefined) continue
-        for (const [key, value] of values) {
-          if (query.keyPrefix !== undefined && !key.startsWith(query.keyPrefix)) continue
-          const at = `${bucket}\u0000${key}`
-          const row = rows.get(at)
-          if (row === undefined) rows.set(at, { bucket, key, value })
-          else row.value = view.monoid.merge(row.value, value)
+        for (const [entry, value] of values) {
+          if (query.keyPrefix !== undefined && !entry.startsWith(query.keyPrefix)) continue
+          const at = `${bucket}\u0000${entry}`
+          const found = rows.get(at)
+          if (found === undefined) rows.set(at, { bucket, key: entry, value })
+          else found.value = view.monoid.merge(found.value, value)
         }
       }
+    }
     return [...rows.values()].sort(
       (a, b) => a.bucket - b.bucket || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
     )

@@ -4,8 +4,11 @@ import { FilterSet, StreamRegistry } from '../query-dsl/index.js'
 import { SPEED_GRANULARITIES, topView, VIEWS, type Interaction } from '../schemas/index.js'
 import type { SpeedStore } from '../schemas/ports/index.js'
 import {
+  ALL_BUCKET_ROWS,
   applyRouteBatch,
+  baseRowKey,
   DEFAULT_ROUTES,
+  DELTA_SLOTS,
   SpeedLayoutError,
   speedRoutes,
   expireBefore,
@@ -113,6 +116,45 @@ describe.each(SPEED_STORE_ADAPTERS)('speed routes applied exactly once: %s', (ad
     },
     180_000,
   )
+
+  it('writes only deltas to rows its writer holds, rewrites a row once its slots are used, and reads rows back whole', async () => {
+    const store = await fresh()
+    const caches = Array.from({ length: ROUTES }, () => new RouteCache())
+    const apply = async (
+      id: string,
+      of: readonly Interaction[],
+      cacheOf: (route: number) => RouteCache | undefined,
+    ): Promise<void> => {
+      for (const batch of routeBatches(id, of, set, views, ROUTES)) {
+        const cache = cacheOf(batch.route)
+        await applyRouteBatch(store, batch, {
+          views,
+          ttlSeconds: 3600,
+          ...(cache === undefined ? {} : { cache }),
+        })
+      }
+    }
+    // More commits than slots, all to the same hour rows: deltas, then whole rewrites.
+    const jobs = Array.from({ length: 3 * DELTA_SLOTS + 3 }, (_, j) =>
+      interactions.slice(j * 40, (j + 1) * 40),
+    )
+    for (const [j, of] of jobs.entries()) await apply(`d-${j}`, of, (r) => caches[r])
+    const keys: string[] = []
+    for (let route = 0; route < ROUTES; route++)
+      for await (const [key] of store.range(route, ...ALL_BUCKET_ROWS)) keys.push(key)
+    expect(keys.some((k) => baseRowKey(k) !== k)).toBe(true)
+    const done = jobs.flat()
+    expect(await served(store)).toEqual(oracle(done))
+    // A writer holding nothing (another process, after a rebalance) reads rows with their
+    // slots, and goes on from them.
+    const more = interactions.slice(done.length, done.length + 300)
+    await apply('cold', more, () => undefined)
+    expect(await served(store)).toEqual(oracle([...done, ...more]))
+    // The first writer's cache no longer matches the route's version: it starts over.
+    const last = interactions.slice(done.length + 300, done.length + 400)
+    await apply('warm-again', last, (r) => caches[r])
+    expect(await served(store)).toEqual(oracle([...done, ...more, ...last]))
+  })
 
   it('records the routes a store is split into; a different count is refused', async () => {
     const store = await fresh()
