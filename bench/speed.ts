@@ -308,6 +308,9 @@ if (phases.has('distributed')) {
     }
     for (let waited = 0; !(await divided()) && waited < 60_000; waited += 200) await sleep(200)
     const refusedBefore = await refusedCommits(urls())
+    const handedOver = (): number =>
+      workers.reduce((n, w) => n + (w.log().match(/no longer writing it/g) ?? []).length, 0)
+    const handOversBefore = handedOver()
     const all = jobs(records, 300 + index, Date.now() - 3_600_000)
     const pids = workers.map((w) => w.child.pid ?? -1)
     const cpuOf = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
@@ -325,11 +328,13 @@ if (phases.has('distributed')) {
     const cpu = cpuOf() - cpu0
     const [cassandraCpu, redisCpu] = services().map((c, i) => c - (services0[i] as number))
     const conflicts = (await refusedCommits(urls())) - refusedBefore
+    // Routes that changed hands during the run (a lease not renewed in time).
+    const handOvers = handedOver() - handOversBefore
     console.log(
       `\n2.${index + 1}. distributed (BullMQ on Redis, ${processes} \`sluice speed\` process(es), Cassandra 2.1)`,
     )
     console.log(
-      `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; speed processes' CPU ${cpu.toFixed(1)} s (${((cpu / records) * 1e6).toFixed(0)} µs per interaction), Cassandra ${(cassandraCpu ?? NaN).toFixed(1)} s, Redis ${(redisCpu ?? NaN).toFixed(1)} s; ${conflicts} commits refused`,
+      `   throughput: ${fmt(records)} records in ${wall.toFixed(1)} s = ${fmt(records / wall)}/s; speed processes' CPU ${cpu.toFixed(1)} s (${((cpu / records) * 1e6).toFixed(0)} µs per interaction), Cassandra ${(cassandraCpu ?? NaN).toFixed(1)} s, Redis ${(redisCpu ?? NaN).toFixed(1)} s; ${conflicts} commits refused; ${handOvers} route hand-overs`,
     )
     const run: DistributedRun = {
       throughput: records / wall,
