@@ -116,7 +116,8 @@ export class RouteOwnership {
     await this.running
     for (const [route, lease] of [...this.held]) {
       this.held.delete(route)
-      await this.options.lost(route)
+      // Stopping goes on for every route even when one cannot be closed cleanly.
+      await this.options.lost(route).catch((e: unknown) => this.options.onError?.(e))
       await this.options.leases
         .release(route, this.options.member, lease.epoch)
         .catch(() => undefined)

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,8 +67,14 @@ describe('sluice speed', () => {
       // Only the all-interactions stream is registered: one match per interaction.
       expect(sample(metrics, 'sluice_speed_matches_total')).toBe(200)
       expect(sample(metrics, 'sluice_speed_streams')).toBe(1)
-      // The one process writes every route, without a refused commit.
-      expect(sample(metrics, 'sluice_speed_routes_owned')).toBe(3)
+      // The one process writes every route (a lease it let lapse, under a loaded machine, it
+      // takes back in the same round), without a refused commit.
+      await until(
+        'the process to hold every route',
+        async () =>
+          sample(await (await fetch(`${url}/metrics`)).text(), 'sluice_speed_routes_owned') === 3,
+        30_000,
+      )
       expect(sample(metrics, 'sluice_speed_conflicts_total')).toBe(0)
       const health = await fetch(`${url}/health`)
       expect(health.status).toBe(200)
@@ -110,10 +117,14 @@ describe('sluice speed', () => {
     )
     await stderrMatch(child, /serving http/)
     await own.process.kill()
-    const gaveUp = stderrMatch(child, /stopping without a clean close/)
-    const exited = new Promise((r) => child.once('exit', r))
+    let said = ''
+    child.stderr.on('data', (b: Buffer) => (said += b.toString('utf8')))
+    const exited = new Promise<number | null>((r) => child.once('exit', r))
     child.kill('SIGTERM')
-    await gaveUp
-    await exited
+    // It stops: cleanly if its connections had not noticed yet, else once it gives up on them
+    // (after its 15 s deadline), saying so.
+    const code = await Promise.race([exited, sleep(60_000).then(() => 'still running')])
+    expect(code).toBe(0)
+    if (!said.includes('stopping without a clean close')) expect(said).not.toMatch(/failed|Error/)
   }, 120_000)
 })
