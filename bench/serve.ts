@@ -28,9 +28,9 @@ import { freePort } from '../infra/launchers/free-port.js'
 import { ALL_INTERACTIONS_CSDL, StreamCatalog } from '../query-dsl/index.js'
 import { VIEWS } from '../schemas/index.js'
 import { ApiKeys } from '../serving/index.js'
-import { shred } from '../shredder/index.js'
 import { speedRoutes, SpeedWorker, WatchedStreams } from '../speed/index.js'
-import { replayedRecords, writeReplayedSegments } from './replayed-firehose.js'
+import { monthOfMaster } from './month-of-master.js'
+import { replayedRecords } from './replayed-firehose.js'
 
 const TARGET_RPS = 4000
 const TARGET_P99_MS = 20
@@ -54,19 +54,9 @@ mkdirSync(dir, { recursive: true })
 
 // 30 days up to two hours ago in the master dataset and batch views.
 const now = Date.now()
-const end = Math.floor(now / HOUR) * HOUR - HOUR
-const start = end - 30 * DAY
 const store = new LocalDirObjectStore(join(dir, 'store'))
 const t0 = performance.now()
-await writeReplayedSegments(store, {
-  dataDir: values.data,
-  records,
-  start,
-  windowMs: end - start,
-  segmentRecords: 20_000,
-  date: new Date(end).toISOString().slice(0, 10),
-})
-await shred({ store, compact: true })
+await monthOfMaster(store, { dataDir: values.data, records, now })
 const catalog = new StreamCatalog(store)
 const keys = new ApiKeys(store)
 const { key, record } = await keys.create('bench')

@@ -23,8 +23,7 @@ import { freePort } from '../infra/launchers/free-port.js'
 import { ALL_INTERACTIONS_CSDL, StreamCatalog } from '../query-dsl/index.js'
 import { VIEWS } from '../schemas/index.js'
 import { ApiKeys } from '../serving/index.js'
-import { shred } from '../shredder/index.js'
-import { writeReplayedSegments } from './replayed-firehose.js'
+import { monthOfMaster } from './month-of-master.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -49,19 +48,9 @@ mkdirSync(dir, { recursive: true })
 
 // 30 days in the master dataset and a first batch version, as a stack that ran for a month has.
 const now = Date.now()
-const end = Math.floor(now / HOUR) * HOUR - HOUR
-const start = end - 30 * DAY
 const store = new LocalDirObjectStore(join(dir, 'store'))
 const t0 = performance.now()
-await writeReplayedSegments(store, {
-  dataDir: values.data,
-  records,
-  start,
-  windowMs: end - start,
-  segmentRecords: 20_000,
-  date: new Date(end).toISOString().slice(0, 10),
-})
-await shred({ store, compact: true })
+await monthOfMaster(store, { dataDir: values.data, records, now })
 const catalog = new StreamCatalog(store)
 const { key, record } = await new ApiKeys(store).create('bench', true)
 const stream = (await catalog.create(ALL_INTERACTIONS_CSDL, 'everything', record.id)).hash
